@@ -1,0 +1,51 @@
+import { z } from "@hono/zod-openapi";
+import { PipelineInfoSchema, SAMPLE_RUN } from "./pipeline-info.ts";
+
+/** Per-pipeline statistics, grouped by the four labels. */
+export interface PipelineSummary {
+  pipeline_name: string | null;
+  script_name: string | null;
+  pipeline_type: string | null;
+  environment: string | null;
+  total_runs: number;
+  last_run: string;
+  avg_duration: number | null;
+  avg_rowcount: number | null;
+}
+
+export const PipelineSummarySchema = z
+  .object({
+    pipeline_name: z.string().nullable().openapi({ example: SAMPLE_RUN.pipeline_name }),
+    script_name: z.string().nullable().openapi({ example: SAMPLE_RUN.script_name }),
+    pipeline_type: z.string().nullable().openapi({ example: "batch" }),
+    environment: z.string().nullable().openapi({ example: "prod" }),
+    total_runs: z.int().openapi({ description: "Runs in this group", example: 42 }),
+    last_run: z.string().openapi({ description: "Latest start_utc", format: "date-time", example: SAMPLE_RUN.start_utc }),
+    avg_duration: z.number().nullable().openapi({ description: "Mean elapsed_seconds over runs with elapsed_seconds > 0", example: 1692.8 }),
+    avg_rowcount: z.number().nullable().openapi({ description: "Mean rowcount over runs with rowcount > 0", example: 8543 }),
+  })
+  .openapi("PipelineSummary");
+
+export const PipelineListResponseSchema = z
+  .object({ pipelines: z.array(PipelineSummarySchema) })
+  .openapi("PipelineListResponse");
+
+export const PipelineInfoResponseSchema = z
+  .object({
+    total: z.int().openapi({ description: "All runs matching the filters", example: 1 }),
+    count: z.int().openapi({ description: "Runs in this response", example: 1 }),
+    results: z.array(PipelineInfoSchema),
+    pipelines: z.array(z.string()).openapi({ description: "Distinct pipeline names in results, sorted", example: [SAMPLE_RUN.pipeline_name as string] }),
+  })
+  .openapi("PipelineInfoResponse");
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(["healthy", "unhealthy", "starting"]).openapi({ example: "healthy" }),
+    backend: z.string().openapi({ example: "jsonl" }),
+    version: z.string().openapi({ example: "1.0.0" }),
+    reason: z.string().optional().openapi({ description: "Why the store is not healthy" }),
+    records: z.int().optional().openapi({ description: "Records served by the store, when cheap to know" }),
+    skipped_lines: z.int().optional().openapi({ description: "JSONL lines skipped as unreadable" }),
+  })
+  .openapi("Health");

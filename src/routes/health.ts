@@ -1,0 +1,53 @@
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { HealthSchema } from "../domain/responses.ts";
+import { validationHook } from "../http/problem.ts";
+import type { RunRepository } from "../repository/port.ts";
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["operations"],
+  summary: "Liveness and store status",
+  responses: {
+    200: { description: "The store serves reads and writes", content: { "application/json": { schema: HealthSchema } } },
+    503: { description: "The store cannot serve (reason given) or is starting", content: { "application/json": { schema: HealthSchema } } },
+  },
+});
+
+const RootSchema = z
+  .object({
+    name: z.string().openapi({ example: "Pipeline Service" }),
+    version: z.string().openapi({ example: "1.0.0" }),
+    backend: z.string().openapi({ example: "jsonl" }),
+    docs: z.string().openapi({ example: "/docs" }),
+    openapi: z.string().openapi({ example: "/openapi.json" }),
+  })
+  .openapi("ServiceInfo");
+
+const rootRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["operations"],
+  summary: "What this service is and where its docs are",
+  responses: { 200: { description: "Service information", content: { "application/json": { schema: RootSchema } } } },
+});
+
+export function healthRoutes(repository: RunRepository, version: string) {
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(healthRoute, async (c) => {
+      const h = await repository.health();
+      const body = {
+        status: h.status,
+        backend: repository.backend,
+        version,
+        ...(h.reason !== undefined ? { reason: h.reason } : {}),
+        ...(h.records !== undefined ? { records: h.records } : {}),
+        ...(h.skippedLines !== undefined ? { skipped_lines: h.skippedLines } : {}),
+      };
+      c.header("cache-control", "no-store");
+      return h.status === "healthy" ? c.json(body, 200) : c.json(body, 503);
+    })
+    .openapi(rootRoute, (c) =>
+      c.json({ name: "Pipeline Service", version, backend: repository.backend, docs: "/docs", openapi: "/openapi.json" }, 200),
+    );
+}
