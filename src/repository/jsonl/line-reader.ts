@@ -17,7 +17,13 @@ export interface FileLine {
  */
 export async function* readLines(path: string, start = 0, firstNumber = 1): AsyncGenerator<FileLine> {
   const file = Bun.file(path);
-  if (!(await file.exists())) return;
+  try {
+    if ((await file.stat()).isDirectory()) throw new Error(`${path} is a directory, not a JSONL file`);
+  } catch (error) {
+    // A file nobody has written yet is an empty store.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
   let carry: Uint8Array | null = null;
   let carryOffset = start;
   let number = firstNumber;

@@ -1,0 +1,43 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig } from "../../src/config.ts";
+
+describe("loadConfig", () => {
+  test("defaults: jsonl store at pipeline_data.jsonl on 0.0.0.0:8000", () => {
+    expect(loadConfig({})).toMatchObject({
+      PIPELINE_BACKEND: "jsonl",
+      PIPELINE_JSONL_PATH: "pipeline_data.jsonl",
+      HOST: "0.0.0.0",
+      PORT: 8000,
+      LOG_LEVEL: "info",
+      PIPELINE_JSONL_FSYNC: "always",
+    });
+  });
+
+  test("empty variables count as unset", () => {
+    expect(loadConfig({ PORT: "", PIPELINE_BACKEND: "" })).toMatchObject({ PORT: 8000, PIPELINE_BACKEND: "jsonl" });
+  });
+
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: "abc" }, /PORT: must be a whole number from 1 to 65535 \(got "abc"\)/],
+    [{ PORT: "70000" }, /PORT: /],
+    [{ PIPELINE_BACKEND: "postgres" }, /PIPELINE_BACKEND: must be one of: jsonl, oracle, memory/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL: must be one of: debug, info, warn, error, silent/],
+    [{ PIPELINE_JSONL_FSYNC: "sometimes" }, /PIPELINE_JSONL_FSYNC: must be one of: always, interval, never/],
+    [{ PIPELINE_BACKEND: "oracle" }, /ORACLE_DSN: .*ORACLE_USER: .*ORACLE_PASSWORD: /],
+    [{ PIPELINE_BACKEND: "oracle", ORACLE_DSN: "db:1521/x", ORACLE_USER: "u" }, /^invalid configuration: ORACLE_PASSWORD: is required/],
+  ];
+  for (const [env, message] of bad) {
+    test(`rejects ${JSON.stringify(env)} naming the variable`, () => {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+    });
+  }
+
+  test("never echoes a password", () => {
+    try {
+      loadConfig({ PIPELINE_BACKEND: "oracle", ORACLE_DSN: "", ORACLE_USER: "u", ORACLE_PASSWORD: "hunter2", PORT: "x" });
+    } catch (error) {
+      expect(String(error)).not.toContain("hunter2");
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { afterAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { runToExit, startServer } from "../support/server-process.ts";
+import { sampleBody } from "../support/runs.ts";
+import { tempDir } from "../support/temp-dir.ts";
+
+const temp = await tempDir();
+afterAll(() => temp.remove());
+
+test("the server serves, stores to the JSONL path and exits 0 on SIGTERM", async () => {
+  const path = join(temp.dir, "data", "runs.jsonl");
+  const server = await startServer({ PIPELINE_JSONL_PATH: path });
+  try {
+    const post = await fetch(`${server.url}/pipelines`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(sampleBody()) });
+    expect(post.status).toBe(201);
+    const list = (await (await fetch(`${server.url}/get_pipeline_info`)).json()) as { total: number };
+    expect(list.total).toBe(1);
+    expect((await fetch(`${server.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
+  expect((await Bun.file(path).text()).trim().split("\n")).toHaveLength(1);
+});
+
+test("a bad setting stops startup with one line naming the variable", async () => {
+  const { code, stderr } = await runToExit({ PORT: "abc" });
+  expect(code).not.toBe(0);
+  expect(stderr.trim().split("\n")).toHaveLength(1);
+  expect(stderr).toContain("PORT");
+  const oracle = await runToExit({ PIPELINE_BACKEND: "oracle" });
+  expect(oracle.code).not.toBe(0);
+  expect(oracle.stderr).toMatch(/ORACLE_DSN.*ORACLE_USER.*ORACLE_PASSWORD/);
+});

@@ -1,0 +1,8 @@
+import type { JsonlOptions } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
+import { createJsonlScanRepository } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
+import type { RunRepository } from "../../src/repository/port.ts";
+
+/** Every JSONL store implementation; file-format tests run against each. */
+export const JSONL_STORES: Array<[string, (options: JsonlOptions) => Promise<RunRepository>]> = [
+  ["scan", async (options) => createJsonlScanRepository(options)],
+];
