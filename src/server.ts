@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { type Logger, createLogger } from "./logger.ts";
-import { createJsonlScanRepository } from "./repository/jsonl/jsonl-scan-repository.ts";
+import { createJsonlRepository } from "./repository/jsonl/jsonl-repository.ts";
 import { createMemoryRepository } from "./repository/memory.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
@@ -21,7 +21,7 @@ function readConfig(): Config {
 async function createRepository(config: Config, logger: Logger): Promise<RunRepository> {
   switch (config.PIPELINE_BACKEND) {
     case "jsonl":
-      return createJsonlScanRepository({ path: config.PIPELINE_JSONL_PATH, fsync: config.PIPELINE_JSONL_FSYNC, logger });
+      return createJsonlRepository({ path: config.PIPELINE_JSONL_PATH, fsync: config.PIPELINE_JSONL_FSYNC, logger });
     case "memory":
       return createMemoryRepository();
     case "oracle":

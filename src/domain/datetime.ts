@@ -14,7 +14,7 @@ export interface ParsedDateTime {
   readonly local: string;
   /** Microseconds since the epoch, treating a value without offset as UTC. */
   readonly epochMicros: number;
-  /** The instant as "YYYY-MM-DDTHH:MM:SS[.fff]Z". */
+  /** The instant as "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (see formatUtcMicros). */
   readonly utc: string;
   readonly hasOffset: boolean;
 }
@@ -25,8 +25,51 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+const CUMULATIVE_DAYS = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+const digit = (text: string, at: number) => {
+  const d = text.charCodeAt(at) - 48;
+  return d >= 0 && d <= 9 ? d : Number.NaN;
+};
+const two = (text: string, at: number) => digit(text, at) * 10 + digit(text, at + 1);
+
+/**
+ * The forms almost every line holds ("2025-08-15T05:49:07Z", "2025-08-14 22:49:07",
+ * "...+00:00"), parsed without a regex or Date object: index builds call this millions of times.
+ * Anything else returns undefined and takes the general path.
+ */
+function parseCommon(text: string): ParsedDateTime | undefined {
+  const n = text.length;
+  if (n !== 19 && n !== 20 && n !== 25) return undefined;
+  const sep = text.charCodeAt(10);
+  if ((sep !== 84 && sep !== 32) || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  if (n === 20 && text.charCodeAt(19) !== 90) return undefined;
+  if (n === 25 && text.slice(19) !== "+00:00") return undefined;
+  const year = two(text, 0) * 100 + two(text, 2);
+  const month = two(text, 5);
+  const day = two(text, 8);
+  const hour = two(text, 11);
+  const minute = two(text, 14);
+  const second = two(text, 17);
+  // NaN fails every comparison, so non-digits fall through to the general parser.
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59)) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const dim = month === 2 ? (leap ? 29 : 28) : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
+  if (day > dim) return undefined;
+  const y = year - 1;
+  const days =
+    y * 365 + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) - 719162 +
+    (CUMULATIVE_DAYS[month - 1] as number) + (leap && month > 2 ? 1 : 0) + day - 1;
+  const seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  const local = sep === 84 ? text.slice(0, 19) : `${text.slice(0, 10)}T${text.slice(11, 19)}`;
+  return { local, epochMicros: seconds * 1_000_000, utc: `${local}Z`, hasOffset: n !== 19 };
+}
+
 /** Parses a date-time; `null` when the text is not one of the accepted forms or not a real date. */
 export function parseDateTime(text: string, options: { allowDateOnly?: boolean } = {}): ParsedDateTime | null {
+  const common = parseCommon(text);
+  if (common) return common;
   const m = DATE_TIME.exec(text.trim());
   if (!m) return null;
   const [, ys, mos, ds, hs, mis, ss, frac, zone] = m;
@@ -58,19 +101,17 @@ export function parseDateTime(text: string, options: { allowDateOnly?: boolean }
   const wall = new Date(wallMs);
   wall.setUTCFullYear(year);
   const utcMs = wall.getTime() - offsetMinutes * 60_000;
-  const u = new Date(utcMs);
   const local = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}${fraction}`;
-  const utc =
-    `${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}` +
-    `T${pad(u.getUTCHours())}:${pad(u.getUTCMinutes())}:${pad(u.getUTCSeconds())}${fraction}Z`;
-  return { local, epochMicros: utcMs * 1000 + micros, utc, hasOffset: Boolean(zone) };
+  const epochMicros = utcMs * 1000 + micros;
+  return { local, epochMicros, utc: formatUtcMicros(epochMicros), hasOffset: Boolean(zone) };
 }
 
-/** Formats epoch microseconds as an ISO 8601 UTC instant; the fraction only when non-zero. */
-export function formatEpochMicros(epochMicros: number): string {
+/** Formats epoch microseconds as the canonical UTC text: "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", the
+ * fraction to microseconds without trailing zeros. Every stored start_utc/end_utc has this form. */
+export function formatUtcMicros(epochMicros: number): string {
   const ms = Math.floor(epochMicros / 1000);
-  const micros = epochMicros - ms * 1000 + (ms % 1000) * 1000;
-  const base = new Date(ms - (ms % 1000)).toISOString().slice(0, 19);
-  if (micros === 0) return `${base}Z`;
-  return `${base}.${String(micros).padStart(6, "0").replace(/0+$/, "")}Z`;
+  const rest = Math.round(epochMicros - ms * 1000);
+  const iso = new Date(ms).toISOString();
+  const fraction = `${iso.slice(20, 23)}${String(rest).padStart(3, "0")}`.replace(/0+$/, "");
+  return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ""}Z`;
 }

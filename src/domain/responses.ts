@@ -47,5 +47,10 @@ export const HealthSchema = z
     reason: z.string().optional().openapi({ description: "Why the store is not healthy" }),
     records: z.int().optional().openapi({ description: "Records served by the store, when cheap to know" }),
     skipped_lines: z.int().optional().openapi({ description: "JSONL lines skipped as unreadable" }),
+    progress: z
+      .object({ percent: z.int(), lines: z.int() })
+      .optional()
+      .openapi({ description: "While starting: how much of the file is indexed" }),
+    read_only: z.string().optional().openapi({ description: "Why this instance does not accept writes, when it does not" }),
   })
   .openapi("Health");

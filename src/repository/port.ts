@@ -11,6 +11,10 @@ export interface StoreHealth {
   records?: number;
   /** JSONL lines that could not be read as records. */
   skippedLines?: number;
+  /** While starting: how far the store has got. */
+  progress?: { percent: number; lines: number };
+  /** Set when this instance may not write, with the reason (e.g. another writer holds the file). */
+  readOnly?: string;
 }
 
 /** A page of runs and the number of all runs matching the same filter. */

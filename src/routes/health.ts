@@ -43,6 +43,8 @@ export function healthRoutes(repository: RunRepository, version: string) {
         ...(h.reason !== undefined ? { reason: h.reason } : {}),
         ...(h.records !== undefined ? { records: h.records } : {}),
         ...(h.skippedLines !== undefined ? { skipped_lines: h.skippedLines } : {}),
+        ...(h.progress !== undefined ? { progress: h.progress } : {}),
+        ...(h.readOnly !== undefined ? { read_only: h.readOnly } : {}),
       };
       c.header("cache-control", "no-store");
       return h.status === "healthy" ? c.json(body, 200) : c.json(body, 503);

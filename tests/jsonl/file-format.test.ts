@@ -123,6 +123,7 @@ for (const [kind, open] of JSONL_STORES) {
       await rm(path);
       await mkdir(path);
       const app = createApp({ repository });
+      expect((await app.request("/get_pipeline_info")).status).toBe(503);
       const health = await app.request("/health");
       expect(health.status).toBe(503);
       expect(((await health.json()) as { status: string }).status).toBe("unhealthy");

@@ -1,7 +1,8 @@
-import { type PipelineRun, StoredRunSchema } from "../../domain/pipeline-info.ts";
+import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import { type DecodedRun, decodeStoredRun } from "../../domain/run-decoder.ts";
 
 export type DecodedLine =
-  | { kind: "run"; run: PipelineRun }
+  | { kind: "run"; run: PipelineRun; startMicros: number; endMicros: number }
   | { kind: "blank" }
   | { kind: "invalid"; reason: string };
 
@@ -10,17 +11,16 @@ const decoder = new TextDecoder();
 /** Reads one JSONL line with the original's lax rules; never throws. */
 export function decodeLine(bytes: Uint8Array | string): DecodedLine {
   const text = typeof bytes === "string" ? bytes : decoder.decode(bytes);
-  if (text.trim() === "") return { kind: "blank" };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { kind: "invalid", reason: "not valid JSON" };
+    return text.trim() === "" ? { kind: "blank" } : { kind: "invalid", reason: "not valid JSON" };
   }
-  const parsed = StoredRunSchema.safeParse(value);
-  if (parsed.success) return { kind: "run", run: parsed.data };
-  const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "(record)");
-  return { kind: "invalid", reason: `invalid fields: ${[...new Set(fields)].join(", ")}` };
+  const decoded = decodeStoredRun(value);
+  if (!decoded.ok) return { kind: "invalid", reason: decoded.reason };
+  const { run, startMicros, endMicros }: DecodedRun = decoded.value;
+  return { kind: "run", run, startMicros, endMicros };
 }
 
 /** One run as one JSONL line, newline included, in the forms the Python service also reads. */

@@ -1,0 +1,369 @@
+import { type FileHandle, open, stat } from "node:fs/promises";
+import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import type { PipelineSummary } from "../../domain/responses.ts";
+import type { Page, RunFilter } from "../../domain/run-query.ts";
+import { StoreReadOnlyError, StoreStartingError, StoreUnavailableError } from "../../errors.ts";
+import { type Logger, silentLogger } from "../../logger.ts";
+import type { RunPage, RunRepository, StoreHealth } from "../port.ts";
+import { type FsyncMode, createAppender } from "./appender.ts";
+import { fetchLines } from "./line-fetcher.ts";
+import { readLines } from "./line-reader.ts";
+import { decodeLine, encodeRun } from "./record-codec.ts";
+import { RunIndex } from "./run-index.ts";
+import { type WriterLock, tryLockWriter } from "./writer-lock.ts";
+
+export interface JsonlStoreOptions {
+  path: string;
+  fsync?: FsyncMode;
+  logger?: Logger;
+  /** How often to look for lines other processes appended, and for rotation (ms). */
+  followIntervalMs?: number;
+  /** How long a request waits for the index at startup before a 503 (ms). */
+  readyTimeoutMs?: number;
+  /** How often a read-only instance retries the writer lock (ms). */
+  lockRetryMs?: number;
+}
+
+/** One indexed version of the file: a rotation or truncation starts a new one. */
+interface Generation {
+  index: RunIndex;
+  handle: FileHandle | null;
+  ino: number | null;
+  /** Bytes of the file the index has consumed. */
+  indexedBytes: number;
+  /** The last indexed line had no newline yet; the next byte must be one. */
+  provisionalTail: boolean;
+  nextLine: number;
+  skipped: number;
+  users: number;
+  retired: boolean;
+}
+
+const NEWLINE = 0x0a;
+const STREAM_BATCH = 1000;
+
+/**
+ * The JSONL store: the file stays the plain, appendable source of truth; an index in memory
+ * (src/repository/jsonl/run-index.ts) answers queries, follows lines other processes append,
+ * and starts over when the file is truncated, replaced or rotated. One process per file writes
+ * (an flock); others serve reads and answer writes with StoreReadOnlyError.
+ */
+export function createJsonlRepository(options: JsonlStoreOptions): RunRepository {
+  const { path, logger = silentLogger } = options;
+  const followMs = options.followIntervalMs ?? 250;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
+  const appender = createAppender(path, options.fsync ?? "always");
+
+  let generation: Generation | null = null;
+  let building = { lines: 0, bytes: 0, total: 0 };
+  let lastError: string | null = null;
+  let writer: WriterLock | null = null;
+  let readOnlyReason: string | null = null;
+  let closed = false;
+
+  const describe = (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    return `${error instanceof Error ? error.message : String(error)}${code && !String(error).includes(code) ? ` (${code})` : ""}`;
+  };
+
+  async function acquireLock() {
+    const result = await tryLockWriter(path).catch((error): { ok: false; reason: string } => ({ ok: false, reason: describe(error) }));
+    if (result.ok) {
+      if (readOnlyReason) logger.info("took the writer lock", { path });
+      writer = result.lock;
+      readOnlyReason = null;
+    } else if (readOnlyReason !== result.reason) {
+      readOnlyReason = result.reason;
+      logger.warn("serving reads only", { path, reason: result.reason });
+    }
+  }
+
+  async function fileStat() {
+    try {
+      return await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+  }
+
+  /** Reads lines from `start` into the generation's index. */
+  async function consume(gen: Generation, start: number, progress?: (bytes: number) => void) {
+    let lastReport = 0;
+    for await (const line of readLines(path, start, gen.nextLine)) {
+      const decoded = decodeLine(line.bytes);
+      if (!line.terminated) {
+        // A last line without newline: serve it if it is a whole record, else wait for the rest.
+        if (decoded.kind === "run") {
+          gen.index.add(decoded.run, decoded.startMicros, decoded.endMicros, { offset: line.offset, length: line.bytes.length });
+          gen.indexedBytes = line.offset + line.bytes.length;
+          gen.provisionalTail = true;
+          gen.nextLine = line.number + 1;
+        }
+        break;
+      }
+      if (decoded.kind === "run") {
+        gen.index.add(decoded.run, decoded.startMicros, decoded.endMicros, { offset: line.offset, length: line.bytes.length });
+      } else if (decoded.kind === "invalid") {
+        gen.skipped += 1;
+        logger.warn("skipped JSONL line", { path, line: line.number, reason: decoded.reason });
+      }
+      gen.indexedBytes = line.offset + line.bytes.length + 1;
+      gen.nextLine = line.number + 1;
+      if (progress && line.number - lastReport >= 65536) {
+        lastReport = line.number;
+        progress(gen.indexedBytes);
+      }
+    }
+  }
+
+  async function build(initial: boolean): Promise<Generation> {
+    const info = await fileStat();
+    const handle = info ? await open(path, "r") : null;
+    const gen: Generation = {
+      index: new RunIndex(info ? Math.max(1024, Math.ceil(info.size / 400)) : 1024),
+      handle,
+      ino: info ? info.ino : null,
+      indexedBytes: 0,
+      provisionalTail: false,
+      nextLine: 1,
+      skipped: 0,
+      users: 0,
+      retired: false,
+    };
+    if (!info) return gen;
+    try {
+      await fill(gen, info.size, initial);
+    } catch (error) {
+      await handle?.close().catch(() => {});
+      throw error;
+    }
+    return gen;
+  }
+
+  async function fill(gen: Generation, size: number, initial: boolean) {
+    const began = performance.now();
+    let lastLog = began;
+    building = { lines: 0, bytes: 0, total: size };
+    await consume(gen, 0, (bytes) => {
+      building = { lines: gen.nextLine - 1, bytes, total: size };
+      const now = performance.now();
+      if (initial && now - lastLog >= 1000) {
+        lastLog = now;
+        logger.info("indexing", {
+          path,
+          lines: building.lines,
+          percent: Math.round((100 * bytes) / Math.max(1, size)),
+          lines_per_s: Math.round(building.lines / ((now - began) / 1000)),
+        });
+      }
+    });
+    logger.info("indexed", {
+      path,
+      records: gen.index.size,
+      skipped_lines: gen.skipped,
+      seconds: Number(((performance.now() - began) / 1000).toFixed(2)),
+    });
+  }
+
+  function retire(gen: Generation) {
+    gen.retired = true;
+    if (gen.users === 0) void gen.handle?.close().catch(() => {});
+  }
+
+  async function doSync() {
+    const gen = generation;
+    if (!gen) return;
+    const info = await fileStat();
+    const replaced = info ? info.ino !== gen.ino || info.size < gen.indexedBytes : gen.ino !== null;
+    if (replaced) {
+      logger.info("JSONL file replaced or truncated; re-indexing", { path });
+      const next = await build(false);
+      generation = next;
+      retire(gen);
+      return;
+    }
+    if (!info || info.size === gen.indexedBytes) return;
+    let start = gen.indexedBytes;
+    if (gen.provisionalTail) {
+      const byte = new Uint8Array(1);
+      await gen.handle?.read(byte, 0, 1, start);
+      if (byte[0] !== NEWLINE) {
+        // The unterminated line we served grew: it was not whole after all. Start over.
+        const next = await build(false);
+        generation = next;
+        retire(gen);
+        return;
+      }
+      gen.provisionalTail = false;
+      gen.indexedBytes = start = start + 1;
+    }
+    await consume(gen, start);
+  }
+
+  let syncing: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  /** Brings the index up to the file. Calls during a sync share one follow-up sync, which
+   * starts after the running one and so sees every byte written before the call. */
+  function sync(): Promise<void> {
+    if (!syncing) {
+      syncing = doSync()
+        .then(() => {
+          lastError = null;
+        })
+        .catch((error) => {
+          lastError = describe(error);
+          throw error;
+        })
+        .finally(() => {
+          syncing = null;
+        });
+      return syncing;
+    }
+    queued ??= syncing.catch(() => {}).then(() => {
+      queued = null;
+      return sync();
+    });
+    return queued;
+  }
+
+  let starting: Promise<void> | null = null;
+  /** The first build; retried by the follow loop until it succeeds (say, the file becomes readable). */
+  function start(): Promise<void> {
+    starting ??= (async () => {
+      if (!writer) await acquireLock();
+      generation = await build(true);
+      lastError = null;
+    })()
+      .catch((error) => {
+        lastError = describe(error);
+        logger.error("cannot index the JSONL file", { path, error: lastError });
+      })
+      .finally(() => {
+        starting = null;
+      });
+    return starting;
+  }
+  const ready = start();
+
+  const follow = setInterval(() => {
+    if (!generation) {
+      if (!starting && !closed) void start();
+      return;
+    }
+    void sync().catch(() => {});
+    if (!writer && !closed) void maybeRetryLock();
+  }, followMs);
+  follow.unref?.();
+
+  let lastLockTry = Date.now();
+  async function maybeRetryLock() {
+    if (Date.now() - lastLockTry < (options.lockRetryMs ?? 5000)) return;
+    lastLockTry = Date.now();
+    await acquireLock();
+  }
+
+  async function current(): Promise<Generation> {
+    if (!generation) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([starting ?? ready, new Promise((resolve) => (timer = setTimeout(resolve, readyTimeoutMs)))]);
+      clearTimeout(timer);
+    }
+    if (generation) return generation;
+    if (lastError) throw new StoreUnavailableError(`cannot read ${path}: ${lastError}`);
+    throw new StoreStartingError(`the JSONL index is still being built (${percent()}%)`);
+  }
+
+  const percent = () => Math.floor((100 * building.bytes) / Math.max(1, building.total));
+
+  /** Reads and decodes lines; a line that no longer decodes means the file changed under us. */
+  async function readRuns(gen: Generation, offsets: ArrayLike<number>, lengths: ArrayLike<number>): Promise<PipelineRun[]> {
+    if (!gen.handle || offsets.length === 0) return [];
+    gen.users += 1;
+    try {
+      const lines = await fetchLines(gen.handle, offsets, lengths);
+      return lines.map((bytes) => {
+        const decoded = decodeLine(bytes);
+        if (decoded.kind !== "run") {
+          void sync().catch(() => {});
+          throw new StoreUnavailableError(`${path} changed while it was read; retry`, 1);
+        }
+        return decoded.run;
+      });
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`cannot read ${path}: ${describe(error)}`, 5, { cause: error });
+    } finally {
+      gen.users -= 1;
+      if (gen.retired && gen.users === 0) void gen.handle?.close().catch(() => {});
+    }
+  }
+
+  return {
+    backend: "jsonl",
+
+    async findRuns(filter: RunFilter, page: Page): Promise<RunPage> {
+      const gen = await current();
+      const { index } = gen;
+      const { total, positions } = index.page(index.select(filter), page.offset, page.limit);
+      const refs = positions.map((p) => index.ref(p));
+      const runs = await readRuns(gen, refs.map((r) => r.offset), refs.map((r) => r.length));
+      return { total, runs };
+    },
+
+    async *streamRuns(filter: RunFilter): AsyncIterable<PipelineRun> {
+      const gen = await current();
+      const { offsets, lengths } = gen.index.refs(gen.index.select(filter));
+      for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
+        const runs = await readRuns(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH));
+        yield* runs;
+      }
+    },
+
+    async countRuns(filter: RunFilter): Promise<number> {
+      const { index } = await current();
+      return index.count(index.select(filter));
+    },
+
+    async summarizePipelines(filter: RunFilter = {}): Promise<PipelineSummary[]> {
+      const { index } = await current();
+      return index.summaries(index.select(filter));
+    },
+
+    async insertRun(run: PipelineRun): Promise<PipelineRun> {
+      await current();
+      if (!writer) throw new StoreReadOnlyError(`this instance serves reads only: ${readOnlyReason ?? "no writer lock"}`);
+      try {
+        await appender.append([encodeRun(run)]);
+      } catch (error) {
+        throw new StoreUnavailableError(`cannot append to ${path}: ${describe(error)}`, 5, { cause: error });
+      }
+      // Read-your-writes: the 201 goes out once the run is in the index too.
+      await sync().catch(() => {});
+      return run;
+    },
+
+    async health(): Promise<StoreHealth> {
+      const gen = generation;
+      const base = { ...(readOnlyReason ? { readOnly: readOnlyReason } : {}) };
+      if (!gen) {
+        if (lastError) return { status: "unhealthy", reason: lastError, ...base };
+        return { status: "starting", reason: `indexing ${path}`, progress: { percent: percent(), lines: building.lines }, ...base };
+      }
+      if (lastError) return { status: "unhealthy", reason: lastError, records: gen.index.size, skippedLines: gen.skipped, ...base };
+      return { status: "healthy", records: gen.index.size, skippedLines: gen.skipped, ...base };
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      clearInterval(follow);
+      await (starting ?? ready);
+      await appender.close();
+      await syncing?.catch(() => {});
+      await writer?.release().catch(() => {});
+      writer = null;
+      if (generation) retire(generation);
+    },
+  };
+}

@@ -1,0 +1,312 @@
+import { formatUtcMicros } from "../../domain/datetime.ts";
+import { LABELS, type PipelineRun } from "../../domain/pipeline-info.ts";
+import type { PipelineSummary } from "../../domain/responses.ts";
+import type { RunFilter } from "../../domain/run-query.ts";
+import { compareLabels } from "../run-order.ts";
+
+/** Where a run's line is in the file. */
+export interface LineRef {
+  offset: number;
+  length: number;
+}
+
+interface GroupStats {
+  labels: (string | null)[];
+  total: number;
+  lastMicros: number;
+  lastRun: string;
+  durationSum: number;
+  durationCount: number;
+  rowSum: number;
+  rowCount: number;
+}
+
+/** Positions [lo, hi) of the sorted columns and a test for the rows inside; null test = all. */
+export interface Selection {
+  lo: number;
+  hi: number;
+  test: ((position: number) => boolean) | null;
+}
+
+const EMPTY: Selection = { lo: 0, hi: 0, test: null };
+
+/**
+ * The in-memory index of a JSONL file: typed columns, one row per run, kept sorted by
+ * (start_utc, file offset) ascending, so "newest first" is a walk from the end and a start_utc
+ * bound is a binary search. About 70 bytes a run; the records stay in the file and are read
+ * back by offset. Per-pipeline statistics are folded in as rows arrive.
+ */
+export class RunIndex {
+  size = 0;
+  private capacity: number;
+  start: Float64Array;
+  end: Float64Array;
+  elapsed: Float64Array;
+  rowcount: Float64Array;
+  offset: Float64Array;
+  length: Uint32Array;
+  group: Int32Array;
+  labels: Int32Array[];
+
+  /** Label values; id 0 is null. */
+  private readonly values: (string | null)[] = [null];
+  private readonly valueIds = new Map<string, number>();
+  private readonly groups: GroupStats[] = [];
+  private readonly groupIds = new Map<string, number>();
+
+  constructor(initialCapacity = 1024) {
+    this.capacity = initialCapacity;
+    this.start = new Float64Array(initialCapacity);
+    this.end = new Float64Array(initialCapacity);
+    this.elapsed = new Float64Array(initialCapacity);
+    this.rowcount = new Float64Array(initialCapacity);
+    this.offset = new Float64Array(initialCapacity);
+    this.length = new Uint32Array(initialCapacity);
+    this.group = new Int32Array(initialCapacity);
+    this.labels = LABELS.map(() => new Int32Array(initialCapacity));
+  }
+
+  /** Adds a run read from the line at `ref`. */
+  add(run: PipelineRun, startMicros: number, endMicros: number, ref: LineRef): void {
+    if (this.size === this.capacity) this.grow();
+    const labelIds = LABELS.map((label) => this.valueId(run[label]));
+    const groupId = this.groupId(labelIds);
+    const at = this.insertionPoint(startMicros, ref.offset);
+    if (at < this.size) this.shiftRight(at);
+    this.start[at] = startMicros;
+    this.end[at] = endMicros;
+    this.elapsed[at] = run.elapsed_seconds;
+    this.rowcount[at] = run.rowcount;
+    this.offset[at] = ref.offset;
+    this.length[at] = ref.length;
+    this.group[at] = groupId;
+    for (let l = 0; l < LABELS.length; l++) (this.labels[l] as Int32Array)[at] = labelIds[l] as number;
+    this.size += 1;
+
+    const g = this.groups[groupId] as GroupStats;
+    g.total += 1;
+    if (startMicros > g.lastMicros) {
+      g.lastMicros = startMicros;
+      g.lastRun = run.start_utc;
+    }
+    if (run.elapsed_seconds > 0) {
+      g.durationSum += run.elapsed_seconds;
+      g.durationCount += 1;
+    }
+    if (run.rowcount > 0) {
+      g.rowSum += run.rowcount;
+      g.rowCount += 1;
+    }
+  }
+
+  /** The rows a filter selects, as a position range and a per-row test. */
+  select(filter: RunFilter): Selection {
+    let lo = 0;
+    const hi = this.size;
+    if (filter.startUtcFrom) lo = this.lowerBound(filter.startUtcFrom.epochMicros);
+    if (lo >= hi) return EMPTY;
+    const tests: Array<(i: number) => boolean> = [];
+    const { end, rowcount } = this;
+    const to = filter.endUtcTo?.epochMicros;
+    if (to !== undefined) tests.push((i) => (end[i] as number) <= to);
+    const { minRowcount: min, maxRowcount: max } = filter;
+    if (min !== undefined) tests.push((i) => (rowcount[i] as number) >= min);
+    if (max !== undefined) tests.push((i) => (rowcount[i] as number) <= max);
+    for (let l = 0; l < LABELS.length; l++) {
+      const wanted = filter.labels?.[LABELS[l] as (typeof LABELS)[number]];
+      if (wanted === undefined) continue;
+      const id = this.valueIds.get(wanted);
+      if (id === undefined) return EMPTY;
+      const column = this.labels[l] as Int32Array;
+      tests.push((i) => column[i] === id);
+    }
+    return { lo, hi, test: combine(tests) };
+  }
+
+  count(s: Selection): number {
+    if (!s.test) return s.hi - s.lo;
+    let n = 0;
+    for (let i = s.lo; i < s.hi; i++) if (s.test(i)) n++;
+    return n;
+  }
+
+  /** Positions of the selected rows, newest first, skipping `offset` and keeping `limit`;
+   * also counts every selected row. */
+  page(s: Selection, offset: number, limit: number): { total: number; positions: number[] } {
+    const positions: number[] = [];
+    if (!s.test) {
+      for (let i = s.hi - 1 - offset; i >= s.lo && positions.length < limit; i--) positions.push(i);
+      return { total: s.hi - s.lo, positions };
+    }
+    let seen = 0;
+    for (let i = s.hi - 1; i >= s.lo; i--) {
+      if (!s.test(i)) continue;
+      if (seen >= offset && positions.length < limit) positions.push(i);
+      seen++;
+    }
+    return { total: seen, positions };
+  }
+
+  /** Line references of every selected row, newest first: a snapshot later appends cannot move. */
+  refs(s: Selection): { offsets: Float64Array; lengths: Uint32Array } {
+    const n = this.count(s);
+    const offsets = new Float64Array(n);
+    const lengths = new Uint32Array(n);
+    let k = 0;
+    for (let i = s.hi - 1; i >= s.lo; i--) {
+      if (s.test && !s.test(i)) continue;
+      offsets[k] = this.offset[i] as number;
+      lengths[k] = this.length[i] as number;
+      k++;
+    }
+    return { offsets, lengths };
+  }
+
+  ref(position: number): LineRef {
+    return { offset: this.offset[position] as number, length: this.length[position] as number };
+  }
+
+  /** Per-pipeline summaries over the selection, in the port's order. */
+  summaries(s: Selection | null): PipelineSummary[] {
+    const stats = s && (s.test || s.lo > 0) ? this.groupStats(s) : this.groups;
+    const rows = stats.filter((g) => g.total > 0).map((g) => ({
+      micros: g.lastMicros,
+      summary: {
+        pipeline_name: g.labels[0] ?? null,
+        script_name: g.labels[1] ?? null,
+        pipeline_type: g.labels[2] ?? null,
+        environment: g.labels[3] ?? null,
+        total_runs: g.total,
+        last_run: g.lastRun,
+        avg_duration: g.durationCount ? g.durationSum / g.durationCount : null,
+        avg_rowcount: g.rowCount ? g.rowSum / g.rowCount : null,
+      },
+    }));
+    rows.sort((a, b) => b.micros - a.micros || compareLabels(a.summary, b.summary));
+    return rows.map((r) => r.summary);
+  }
+
+  private groupStats(s: Selection): GroupStats[] {
+    const out: GroupStats[] = this.groups.map((g) => ({ ...g, total: 0, lastMicros: -Infinity, durationSum: 0, durationCount: 0, rowSum: 0, rowCount: 0 }));
+    for (let i = s.lo; i < s.hi; i++) {
+      if (s.test && !s.test(i)) continue;
+      const g = out[this.group[i] as number] as GroupStats;
+      g.total += 1;
+      const start = this.start[i] as number;
+      if (start > g.lastMicros) {
+        g.lastMicros = start;
+      }
+      const e = this.elapsed[i] as number;
+      if (e > 0) {
+        g.durationSum += e;
+        g.durationCount += 1;
+      }
+      const r = this.rowcount[i] as number;
+      if (r > 0) {
+        g.rowSum += r;
+        g.rowCount += 1;
+      }
+    }
+    for (const g of out) if (g.total > 0) g.lastRun = formatUtcMicros(g.lastMicros);
+    return out;
+  }
+
+  private valueId(value: string | null): number {
+    if (value === null) return 0;
+    let id = this.valueIds.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.valueIds.set(value, id);
+    }
+    return id;
+  }
+
+  private groupId(labelIds: number[]): number {
+    const key = labelIds.join(",");
+    let id = this.groupIds.get(key);
+    if (id === undefined) {
+      id = this.groups.length;
+      this.groupIds.set(key, id);
+      this.groups.push({
+        labels: labelIds.map((v) => this.values[v] ?? null),
+        total: 0,
+        lastMicros: -Infinity,
+        lastRun: "",
+        durationSum: 0,
+        durationCount: 0,
+        rowSum: 0,
+        rowCount: 0,
+      });
+    }
+    return id;
+  }
+
+  /** First position whose start is >= micros. */
+  private lowerBound(micros: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.start[mid] as number) < micros) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Position after every row ordered before (start, offset); usually the end. */
+  private insertionPoint(start: number, offset: number): number {
+    const last = this.size - 1;
+    if (last < 0) return 0;
+    const ls = this.start[last] as number;
+    if (ls < start || (ls === start && (this.offset[last] as number) < offset)) return this.size;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const ms = this.start[mid] as number;
+      if (ms < start || (ms === start && (this.offset[mid] as number) < offset)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private shiftRight(at: number): void {
+    const end = this.size;
+    for (const column of this.columns()) column.copyWithin(at + 1, at, end);
+  }
+
+  private columns(): Array<Float64Array | Uint32Array | Int32Array> {
+    return [this.start, this.end, this.elapsed, this.rowcount, this.offset, this.length, this.group, ...this.labels];
+  }
+
+  private grow(): void {
+    this.capacity = Math.max(1024, Math.ceil(this.capacity * 1.5));
+    const grow = <T extends Float64Array | Uint32Array | Int32Array>(old: T): T => {
+      const next = new (old.constructor as new (n: number) => T)(this.capacity);
+      next.set(old);
+      return next;
+    };
+    this.start = grow(this.start);
+    this.end = grow(this.end);
+    this.elapsed = grow(this.elapsed);
+    this.rowcount = grow(this.rowcount);
+    this.offset = grow(this.offset);
+    this.length = grow(this.length);
+    this.group = grow(this.group);
+    this.labels = this.labels.map(grow);
+  }
+}
+
+function combine(tests: Array<(i: number) => boolean>): ((i: number) => boolean) | null {
+  if (tests.length === 0) return null;
+  if (tests.length === 1) return tests[0] as (i: number) => boolean;
+  if (tests.length === 2) {
+    const [a, b] = tests as [(i: number) => boolean, (i: number) => boolean];
+    return (i) => a(i) && b(i);
+  }
+  return (i) => {
+    for (const t of tests) if (!t(i)) return false;
+    return true;
+  };
+}

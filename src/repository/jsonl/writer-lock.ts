@@ -1,0 +1,88 @@
+import { dlopen, FFIType } from "bun:ffi";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/** The exclusive right to append to one JSONL file, held by at most one process. */
+export interface WriterLock {
+  release(): Promise<void>;
+}
+
+export type LockResult = { ok: true; lock: WriterLock } | { ok: false; reason: string };
+
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const LOCK_UN = 8;
+
+let flock: ((fd: number, operation: number) => number) | null | undefined;
+
+/** flock(2) from libc: the kernel drops the lock when the process dies, even by SIGKILL. */
+function loadFlock(): ((fd: number, operation: number) => number) | null {
+  if (flock !== undefined) return flock;
+  flock = null;
+  for (const name of ["libc.so.6", "libc.so", "libc.dylib", "libSystem.B.dylib"]) {
+    try {
+      const lib = dlopen(name, { flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 } });
+      flock = (fd, operation) => lib.symbols.flock(fd, operation);
+      break;
+    } catch {}
+  }
+  return flock;
+}
+
+/**
+ * Tries to take the writer lock of `dataPath` (an flock on "<dataPath>.lock", which also records
+ * the holder's pid for people). Never waits: a second process learns at once who holds it.
+ */
+export async function tryLockWriter(dataPath: string): Promise<LockResult> {
+  const lockPath = `${dataPath}.lock`;
+  await mkdir(dirname(lockPath), { recursive: true });
+  const lockFn = loadFlock();
+  if (!lockFn) return tryPidFile(lockPath);
+  const handle = await open(lockPath, "a+");
+  if (lockFn(handle.fd, LOCK_EX | LOCK_NB) !== 0) {
+    const holder = (await handle.readFile("utf8").catch(() => "")).trim();
+    await handle.close();
+    return { ok: false, reason: `another process${holder ? ` (pid ${holder})` : ""} holds the writer lock ${lockPath}` };
+  }
+  await handle.truncate(0);
+  await handle.write(`${process.pid}\n`, 0);
+  return {
+    ok: true,
+    lock: {
+      async release() {
+        lockFn(handle.fd, LOCK_UN);
+        await handle.close();
+      },
+    },
+  };
+}
+
+/** Where libc cannot be loaded: an O_EXCL pid file, taken over when its process is gone. */
+async function tryPidFile(lockPath: string): Promise<LockResult> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let handle: FileHandle;
+    try {
+      handle = await open(lockPath, "wx");
+    } catch {
+      const holder = Number((await Bun.file(lockPath).text().catch(() => "")).trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        return { ok: false, reason: `another process (pid ${holder}) holds the writer lock ${lockPath}` };
+      }
+      await Bun.file(lockPath).delete().catch(() => {});
+      continue;
+    }
+    await handle.write(`${process.pid}\n`);
+    await handle.close();
+    return { ok: true, lock: { release: () => Bun.file(lockPath).delete().catch(() => {}) } };
+  }
+  return { ok: false, reason: `cannot take the writer lock ${lockPath}` };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
