@@ -34,18 +34,18 @@ const digit = (text: string, at: number) => {
 const two = (text: string, at: number) => digit(text, at) * 10 + digit(text, at + 1);
 
 /**
- * The forms almost every line holds ("2025-08-15T05:49:07Z", "2025-08-14 22:49:07",
- * "...+00:00"), parsed without a regex or Date object: index builds call this millions of times.
- * Anything else returns undefined and takes the general path.
+ * Epoch microseconds of the forms almost every line holds ("2025-08-15T05:49:07Z",
+ * "2025-08-14 22:49:07", "...+00:00"), computed without a regex, a Date or a string: index builds
+ * call this millions of times. NaN for anything else, which then takes the general path.
  */
-function parseCommon(text: string): ParsedDateTime | undefined {
+export function commonFormMicros(text: string): number {
   const n = text.length;
-  if (n !== 19 && n !== 20 && n !== 25) return undefined;
+  if (n !== 19 && n !== 20 && n !== 25) return Number.NaN;
   const sep = text.charCodeAt(10);
-  if ((sep !== 84 && sep !== 32) || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
-  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
-  if (n === 20 && text.charCodeAt(19) !== 90) return undefined;
-  if (n === 25 && text.slice(19) !== "+00:00") return undefined;
+  if ((sep !== 84 && sep !== 32) || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return Number.NaN;
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return Number.NaN;
+  if (n === 20 && text.charCodeAt(19) !== 90) return Number.NaN;
+  if (n === 25 && !text.endsWith("+00:00")) return Number.NaN;
   const year = two(text, 0) * 100 + two(text, 2);
   const month = two(text, 5);
   const day = two(text, 8);
@@ -53,17 +53,24 @@ function parseCommon(text: string): ParsedDateTime | undefined {
   const minute = two(text, 14);
   const second = two(text, 17);
   // NaN fails every comparison, so non-digits fall through to the general parser.
-  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59)) return undefined;
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59)) return Number.NaN;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const dim = month === 2 ? (leap ? 29 : 28) : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
-  if (day > dim) return undefined;
+  const dim = month === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[month - 1] as number);
+  if (day > dim) return Number.NaN;
   const y = year - 1;
   const days =
     y * 365 + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) - 719162 +
     (CUMULATIVE_DAYS[month - 1] as number) + (leap && month > 2 ? 1 : 0) + day - 1;
-  const seconds = days * 86400 + hour * 3600 + minute * 60 + second;
-  const local = sep === 84 ? text.slice(0, 19) : `${text.slice(0, 10)}T${text.slice(11, 19)}`;
-  return { local, epochMicros: seconds * 1_000_000, utc: `${local}Z`, hasOffset: n !== 19 };
+  return (days * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function parseCommon(text: string): ParsedDateTime | undefined {
+  const epochMicros = commonFormMicros(text);
+  if (Number.isNaN(epochMicros)) return undefined;
+  const local = text.charCodeAt(10) === 84 ? text.slice(0, 19) : `${text.slice(0, 10)}T${text.slice(11, 19)}`;
+  return { local, epochMicros, utc: `${local}Z`, hasOffset: text.length !== 19 };
 }
 
 /** Parses a date-time; `null` when the text is not one of the accepted forms or not a real date. */

@@ -1,4 +1,4 @@
-import { parseDateTime } from "./datetime.ts";
+import { commonFormMicros, parseDateTime } from "./datetime.ts";
 import { type PipelineRun, StoredRunSchema } from "./pipeline-info.ts";
 import { inferPipelineName } from "./pipeline-name.ts";
 
@@ -14,52 +14,114 @@ export type DecodeResult = { ok: true; value: DecodedRun } | { ok: false; reason
 const STRINGS = ["elapsed_human", "output_file", "log_file", "date_code"] as const;
 const LABEL_KEYS = ["pipeline_name", "script_name", "pipeline_type", "environment"] as const;
 
-const isLabel = (v: unknown) => v === undefined || v === null || typeof v === "string";
+/** Microseconds of a date-time in any accepted form; NaN when it is not one. */
+const micros = (v: unknown): number => {
+  if (typeof v !== "string") return Number.NaN;
+  const fast = commonFormMicros(v);
+  return Number.isNaN(fast) ? (parseDateTime(v)?.epochMicros ?? Number.NaN) : fast;
+};
+
+/**
+ * Whether a parsed JSON value is a record in the usual shape that StoredRunSchema accepts as it
+ * is; returns its start and end instants, or undefined for anything the schema must judge.
+ */
+function checkUsualShape(value: unknown): { startMicros: number; endMicros: number } | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const o = value as Record<string, unknown>;
+  const elapsed = o.elapsed_seconds;
+  if (typeof elapsed !== "number" || !Number.isFinite(elapsed)) return undefined;
+  if (!Number.isSafeInteger(o.rowcount) || !Number.isSafeInteger(o.pid)) return undefined;
+  for (const key of STRINGS) if (typeof o[key] !== "string") return undefined;
+  for (const key of LABEL_KEYS) {
+    const label = o[key];
+    if (label !== undefined && label !== null && typeof label !== "string") return undefined;
+  }
+  const startMicros = micros(o.start_utc);
+  const endMicros = micros(o.end_utc);
+  if (Number.isNaN(startMicros) || Number.isNaN(endMicros)) return undefined;
+  if (Number.isNaN(micros(o.start_local)) || Number.isNaN(micros(o.end_local))) return undefined;
+  return { startMicros, endMicros };
+}
 
 /**
  * Decodes a parsed JSON value with the stored-record rules of StoredRunSchema. Records in the
- * usual shape take a fast path (no zod, no regex); anything unusual goes through the schema,
- * so both paths accept and produce exactly the same (a property test holds them together).
+ * usual shape take a fast path; anything unusual goes through the schema, so both paths accept
+ * and produce exactly the same (a property test holds them together).
  */
 export function decodeStoredRun(value: unknown): DecodeResult {
-  return decodeFast(value) ?? decodeWithSchema(value);
-}
-
-function decodeFast(value: unknown): { ok: true; value: DecodedRun } | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const keys = checkUsualShape(value);
+  if (!keys) return decodeWithSchema(value);
   const o = value as Record<string, unknown>;
-  const { start_local, end_local, start_utc, end_utc, elapsed_seconds, rowcount, pid } = o;
-  if (typeof start_local !== "string" || typeof end_local !== "string") return undefined;
-  if (typeof start_utc !== "string" || typeof end_utc !== "string") return undefined;
-  if (typeof elapsed_seconds !== "number" || !Number.isFinite(elapsed_seconds)) return undefined;
-  if (!Number.isSafeInteger(rowcount) || !Number.isSafeInteger(pid)) return undefined;
-  for (const key of STRINGS) if (typeof o[key] !== "string") return undefined;
-  for (const key of LABEL_KEYS) if (!isLabel(o[key])) return undefined;
-  const sl = parseDateTime(start_local);
-  const el = parseDateTime(end_local);
-  const su = parseDateTime(start_utc);
-  const eu = parseDateTime(end_utc);
-  if (!sl || !el || !su || !eu) return undefined;
   const output_file = o.output_file as string;
   const log_file = o.log_file as string;
   const run: PipelineRun = {
-    start_local: sl.local,
-    end_local: el.local,
-    start_utc: su.utc,
-    end_utc: eu.utc,
-    elapsed_seconds,
+    start_local: (parseDateTime(o.start_local as string) as { local: string }).local,
+    end_local: (parseDateTime(o.end_local as string) as { local: string }).local,
+    start_utc: (parseDateTime(o.start_utc as string) as { utc: string }).utc,
+    end_utc: (parseDateTime(o.end_utc as string) as { utc: string }).utc,
+    elapsed_seconds: o.elapsed_seconds as number,
     elapsed_human: o.elapsed_human as string,
     output_file,
-    rowcount: rowcount as number,
+    rowcount: o.rowcount as number,
     log_file,
-    pid: pid as number,
+    pid: o.pid as number,
     date_code: o.date_code as string,
     pipeline_name: (o.pipeline_name as string | null | undefined) ?? inferPipelineName(output_file, log_file),
     script_name: (o.script_name as string | null | undefined) ?? null,
     pipeline_type: (o.pipeline_type as string | null | undefined) ?? null,
     environment: (o.environment as string | null | undefined) ?? null,
   };
-  return { ok: true, value: { run, startMicros: su.epochMicros, endMicros: eu.epochMicros } };
+  return { ok: true, value: { run, ...keys } };
+}
+
+/** What an index keeps of a record: its instants, numbers and labels, without building it. */
+export interface RunKeys {
+  startMicros: number;
+  endMicros: number;
+  elapsed: number;
+  rowcount: number;
+  startUtc: string;
+  labels: [string | null, string | null, string | null, string | null];
+}
+
+export type KeysResult = { ok: true; keys: RunKeys } | { ok: false; reason: string };
+
+/** The index's view of a parsed JSON value, with the same acceptance as decodeStoredRun. */
+export function decodeRunKeys(value: unknown): KeysResult {
+  const keys = checkUsualShape(value);
+  if (!keys) {
+    const decoded = decodeWithSchema(value);
+    return decoded.ok ? { ok: true, keys: keysOf(decoded.value) } : decoded;
+  }
+  const o = value as Record<string, unknown>;
+  const startUtc = o.start_utc as string;
+  return {
+    ok: true,
+    keys: {
+      ...keys,
+      elapsed: o.elapsed_seconds as number,
+      rowcount: o.rowcount as number,
+      // The usual form of a UTC instant is already canonical once it ends in Z.
+      startUtc: startUtc.length === 20 && startUtc.charCodeAt(10) === 84 ? startUtc : (parseDateTime(startUtc) as { utc: string }).utc,
+      labels: [
+        (o.pipeline_name as string | null | undefined) ?? inferPipelineName(o.output_file as string, o.log_file as string),
+        (o.script_name as string | null | undefined) ?? null,
+        (o.pipeline_type as string | null | undefined) ?? null,
+        (o.environment as string | null | undefined) ?? null,
+      ],
+    },
+  };
+}
+
+function keysOf({ run, startMicros, endMicros }: DecodedRun): RunKeys {
+  return {
+    startMicros,
+    endMicros,
+    elapsed: run.elapsed_seconds,
+    rowcount: run.rowcount,
+    startUtc: run.start_utc,
+    labels: [run.pipeline_name, run.script_name, run.pipeline_type, run.environment],
+  };
 }
 
 function decodeWithSchema(value: unknown): DecodeResult {
@@ -69,7 +131,5 @@ function decodeWithSchema(value: unknown): DecodeResult {
     return { ok: false, reason: `invalid fields: ${[...new Set(fields)].join(", ")}` };
   }
   const run = parsed.data;
-  const start = parseDateTime(run.start_utc);
-  const end = parseDateTime(run.end_utc);
-  return { ok: true, value: { run, startMicros: start?.epochMicros ?? Number.NaN, endMicros: end?.epochMicros ?? Number.NaN } };
+  return { ok: true, value: { run, startMicros: micros(run.start_utc), endMicros: micros(run.end_utc) } };
 }

@@ -8,7 +8,7 @@ import type { RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { type FsyncMode, createAppender } from "./appender.ts";
 import { fetchLines } from "./line-fetcher.ts";
 import { readLines } from "./line-reader.ts";
-import { decodeLine, encodeRun } from "./record-codec.ts";
+import { decodeLine, decodeLineKeys, encodeRun } from "./record-codec.ts";
 import { RunIndex } from "./run-index.ts";
 import { type WriterLock, tryLockWriter } from "./writer-lock.ts";
 
@@ -91,11 +91,11 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
   async function consume(gen: Generation, start: number, progress?: (bytes: number) => void) {
     let lastReport = 0;
     for await (const line of readLines(path, start, gen.nextLine)) {
-      const decoded = decodeLine(line.bytes);
+      const decoded = decodeLineKeys(line.bytes);
       if (!line.terminated) {
         // A last line without newline: serve it if it is a whole record, else wait for the rest.
         if (decoded.kind === "run") {
-          gen.index.add(decoded.run, decoded.startMicros, decoded.endMicros, { offset: line.offset, length: line.bytes.length });
+          gen.index.add(decoded.keys, { offset: line.offset, length: line.bytes.length });
           gen.indexedBytes = line.offset + line.bytes.length;
           gen.provisionalTail = true;
           gen.nextLine = line.number + 1;
@@ -103,7 +103,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
         break;
       }
       if (decoded.kind === "run") {
-        gen.index.add(decoded.run, decoded.startMicros, decoded.endMicros, { offset: line.offset, length: line.bytes.length });
+        gen.index.add(decoded.keys, { offset: line.offset, length: line.bytes.length });
       } else if (decoded.kind === "invalid") {
         gen.skipped += 1;
         logger.warn("skipped JSONL line", { path, line: line.number, reason: decoded.reason });

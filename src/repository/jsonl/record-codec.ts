@@ -1,5 +1,5 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import { type DecodedRun, decodeStoredRun } from "../../domain/run-decoder.ts";
+import { type DecodedRun, type RunKeys, decodeRunKeys, decodeStoredRun } from "../../domain/run-decoder.ts";
 
 export type DecodedLine =
   | { kind: "run"; run: PipelineRun; startMicros: number; endMicros: number }
@@ -21,6 +21,21 @@ export function decodeLine(bytes: Uint8Array | string): DecodedLine {
   if (!decoded.ok) return { kind: "invalid", reason: decoded.reason };
   const { run, startMicros, endMicros }: DecodedRun = decoded.value;
   return { kind: "run", run, startMicros, endMicros };
+}
+
+export type IndexedLine = { kind: "run"; keys: RunKeys } | { kind: "blank" } | { kind: "invalid"; reason: string };
+
+/** What the index needs of a line; accepts exactly the lines decodeLine accepts. */
+export function decodeLineKeys(bytes: Uint8Array): IndexedLine {
+  const text = decoder.decode(bytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text.trim() === "" ? { kind: "blank" } : { kind: "invalid", reason: "not valid JSON" };
+  }
+  const decoded = decodeRunKeys(value);
+  return decoded.ok ? { kind: "run", keys: decoded.keys } : { kind: "invalid", reason: decoded.reason };
 }
 
 /** One run as one JSONL line, newline included, in the forms the Python service also reads. */

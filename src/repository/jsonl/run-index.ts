@@ -1,5 +1,6 @@
 import { formatUtcMicros } from "../../domain/datetime.ts";
-import { LABELS, type PipelineRun } from "../../domain/pipeline-info.ts";
+import { LABELS } from "../../domain/pipeline-info.ts";
+import type { RunKeys } from "../../domain/run-decoder.ts";
 import type { PipelineSummary } from "../../domain/responses.ts";
 import type { RunFilter } from "../../domain/run-query.ts";
 import { compareLabels } from "../run-order.ts";
@@ -21,14 +22,21 @@ interface GroupStats {
   rowCount: number;
 }
 
-/** Positions [lo, hi) of the sorted columns and a test for the rows inside; null test = all. */
+/**
+ * Rows a filter selects: positions [lo, hi) of the sorted columns (the start_utc bound), then
+ * per-row bounds; a label id of -1 matches any value. `all` means every row in the range matches.
+ */
 export interface Selection {
   lo: number;
   hi: number;
-  test: ((position: number) => boolean) | null;
+  all: boolean;
+  endTo: number;
+  minRows: number;
+  maxRows: number;
+  label: [number, number, number, number];
 }
 
-const EMPTY: Selection = { lo: 0, hi: 0, test: null };
+const EMPTY: Selection = { lo: 0, hi: 0, all: true, endTo: Infinity, minRows: -Infinity, maxRows: Infinity, label: [-1, -1, -1, -1] };
 
 /**
  * The in-memory index of a JSONL file: typed columns, one row per run, kept sorted by
@@ -52,7 +60,7 @@ export class RunIndex {
   private readonly values: (string | null)[] = [null];
   private readonly valueIds = new Map<string, number>();
   private readonly groups: GroupStats[] = [];
-  private readonly groupIds = new Map<string, number>();
+  private readonly groupIds = new Map<number | string, number>();
 
   constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
@@ -66,67 +74,97 @@ export class RunIndex {
     this.labels = LABELS.map(() => new Int32Array(initialCapacity));
   }
 
-  /** Adds a run read from the line at `ref`. */
-  add(run: PipelineRun, startMicros: number, endMicros: number, ref: LineRef): void {
+  /** Adds the run whose line is at `ref`. */
+  add(keys: RunKeys, ref: LineRef): void {
     if (this.size === this.capacity) this.grow();
-    const labelIds = LABELS.map((label) => this.valueId(run[label]));
-    const groupId = this.groupId(labelIds);
+    const { startMicros, endMicros, elapsed, rowcount } = keys;
+    const [a, b, c, d] = keys.labels;
+    const l0 = this.valueId(a);
+    const l1 = this.valueId(b);
+    const l2 = this.valueId(c);
+    const l3 = this.valueId(d);
+    const groupId = this.groupId(l0, l1, l2, l3);
     const at = this.insertionPoint(startMicros, ref.offset);
     if (at < this.size) this.shiftRight(at);
     this.start[at] = startMicros;
     this.end[at] = endMicros;
-    this.elapsed[at] = run.elapsed_seconds;
-    this.rowcount[at] = run.rowcount;
+    this.elapsed[at] = elapsed;
+    this.rowcount[at] = rowcount;
     this.offset[at] = ref.offset;
     this.length[at] = ref.length;
     this.group[at] = groupId;
-    for (let l = 0; l < LABELS.length; l++) (this.labels[l] as Int32Array)[at] = labelIds[l] as number;
+    const [c0, c1, c2, c3] = this.labels as [Int32Array, Int32Array, Int32Array, Int32Array];
+    c0[at] = l0;
+    c1[at] = l1;
+    c2[at] = l2;
+    c3[at] = l3;
     this.size += 1;
 
     const g = this.groups[groupId] as GroupStats;
     g.total += 1;
     if (startMicros > g.lastMicros) {
       g.lastMicros = startMicros;
-      g.lastRun = run.start_utc;
+      g.lastRun = keys.startUtc;
     }
-    if (run.elapsed_seconds > 0) {
-      g.durationSum += run.elapsed_seconds;
+    if (elapsed > 0) {
+      g.durationSum += elapsed;
       g.durationCount += 1;
     }
-    if (run.rowcount > 0) {
-      g.rowSum += run.rowcount;
+    if (rowcount > 0) {
+      g.rowSum += rowcount;
       g.rowCount += 1;
     }
   }
 
-  /** The rows a filter selects, as a position range and a per-row test. */
+  /** The rows a filter selects. */
   select(filter: RunFilter): Selection {
-    let lo = 0;
+    const lo = filter.startUtcFrom ? this.lowerBound(filter.startUtcFrom.epochMicros) : 0;
     const hi = this.size;
-    if (filter.startUtcFrom) lo = this.lowerBound(filter.startUtcFrom.epochMicros);
     if (lo >= hi) return EMPTY;
-    const tests: Array<(i: number) => boolean> = [];
-    const { end, rowcount } = this;
-    const to = filter.endUtcTo?.epochMicros;
-    if (to !== undefined) tests.push((i) => (end[i] as number) <= to);
-    const { minRowcount: min, maxRowcount: max } = filter;
-    if (min !== undefined) tests.push((i) => (rowcount[i] as number) >= min);
-    if (max !== undefined) tests.push((i) => (rowcount[i] as number) <= max);
+    const label: Selection["label"] = [-1, -1, -1, -1];
     for (let l = 0; l < LABELS.length; l++) {
       const wanted = filter.labels?.[LABELS[l] as (typeof LABELS)[number]];
       if (wanted === undefined) continue;
       const id = this.valueIds.get(wanted);
       if (id === undefined) return EMPTY;
-      const column = this.labels[l] as Int32Array;
-      tests.push((i) => column[i] === id);
+      label[l] = id;
     }
-    return { lo, hi, test: combine(tests) };
+    const endTo = filter.endUtcTo?.epochMicros ?? Infinity;
+    const minRows = filter.minRowcount ?? -Infinity;
+    const maxRows = filter.maxRowcount ?? Infinity;
+    const all = endTo === Infinity && minRows === -Infinity && maxRows === Infinity && label.every((id) => id === -1);
+    return { lo, hi, all, endTo, minRows, maxRows, label };
+  }
+
+  /**
+   * Calls `visit` with each selected position, newest first, until it returns false. One
+   * monomorphic loop over the typed columns: this is the hot path of every filtered query.
+   */
+  scan(s: Selection, visit: (position: number) => boolean | void): void {
+    const { end, rowcount } = this;
+    const [c0, c1, c2, c3] = this.labels as [Int32Array, Int32Array, Int32Array, Int32Array];
+    const [l0, l1, l2, l3] = s.label;
+    const { endTo, minRows, maxRows, lo } = s;
+    for (let i = s.hi - 1; i >= lo; i--) {
+      if (!s.all) {
+        if ((end[i] as number) > endTo) continue;
+        const r = rowcount[i] as number;
+        if (r < minRows || r > maxRows) continue;
+        if (l0 !== -1 && c0[i] !== l0) continue;
+        if (l1 !== -1 && c1[i] !== l1) continue;
+        if (l2 !== -1 && c2[i] !== l2) continue;
+        if (l3 !== -1 && c3[i] !== l3) continue;
+      }
+      if (visit(i) === false) return;
+    }
   }
 
   count(s: Selection): number {
-    if (!s.test) return s.hi - s.lo;
+    if (s.all) return s.hi - s.lo;
     let n = 0;
-    for (let i = s.lo; i < s.hi; i++) if (s.test(i)) n++;
+    this.scan(s, () => {
+      n++;
+    });
     return n;
   }
 
@@ -134,16 +172,16 @@ export class RunIndex {
    * also counts every selected row. */
   page(s: Selection, offset: number, limit: number): { total: number; positions: number[] } {
     const positions: number[] = [];
-    if (!s.test) {
+    if (s.all) {
       for (let i = s.hi - 1 - offset; i >= s.lo && positions.length < limit; i--) positions.push(i);
       return { total: s.hi - s.lo, positions };
     }
     let seen = 0;
-    for (let i = s.hi - 1; i >= s.lo; i--) {
-      if (!s.test(i)) continue;
-      if (seen >= offset && positions.length < limit) positions.push(i);
+    const stop = offset + limit;
+    this.scan(s, (i) => {
+      if (seen >= offset && seen < stop) positions.push(i);
       seen++;
-    }
+    });
     return { total: seen, positions };
   }
 
@@ -153,12 +191,11 @@ export class RunIndex {
     const offsets = new Float64Array(n);
     const lengths = new Uint32Array(n);
     let k = 0;
-    for (let i = s.hi - 1; i >= s.lo; i--) {
-      if (s.test && !s.test(i)) continue;
+    this.scan(s, (i) => {
       offsets[k] = this.offset[i] as number;
       lengths[k] = this.length[i] as number;
       k++;
-    }
+    });
     return { offsets, lengths };
   }
 
@@ -168,7 +205,7 @@ export class RunIndex {
 
   /** Per-pipeline summaries over the selection, in the port's order. */
   summaries(s: Selection | null): PipelineSummary[] {
-    const stats = s && (s.test || s.lo > 0) ? this.groupStats(s) : this.groups;
+    const stats = s && (!s.all || s.lo > 0) ? this.groupStats(s) : this.groups;
     const rows = stats.filter((g) => g.total > 0).map((g) => ({
       micros: g.lastMicros,
       summary: {
@@ -188,8 +225,7 @@ export class RunIndex {
 
   private groupStats(s: Selection): GroupStats[] {
     const out: GroupStats[] = this.groups.map((g) => ({ ...g, total: 0, lastMicros: -Infinity, durationSum: 0, durationCount: 0, rowSum: 0, rowCount: 0 }));
-    for (let i = s.lo; i < s.hi; i++) {
-      if (s.test && !s.test(i)) continue;
+    this.scan(s, (i) => {
       const g = out[this.group[i] as number] as GroupStats;
       g.total += 1;
       const start = this.start[i] as number;
@@ -206,7 +242,7 @@ export class RunIndex {
         g.rowSum += r;
         g.rowCount += 1;
       }
-    }
+    });
     for (const g of out) if (g.total > 0) g.lastRun = formatUtcMicros(g.lastMicros);
     return out;
   }
@@ -222,14 +258,16 @@ export class RunIndex {
     return id;
   }
 
-  private groupId(labelIds: number[]): number {
-    const key = labelIds.join(",");
+  private groupId(l0: number, l1: number, l2: number, l3: number): number {
+    // One number per label combination while ids stay below 2^13 (they are distinct label
+    // values, a few hundred in practice); a string beyond that.
+    const key = l0 < 8192 && l1 < 8192 && l2 < 8192 && l3 < 8192 ? ((l0 * 8192 + l1) * 8192 + l2) * 8192 + l3 : `${l0},${l1},${l2},${l3}`;
     let id = this.groupIds.get(key);
     if (id === undefined) {
       id = this.groups.length;
       this.groupIds.set(key, id);
       this.groups.push({
-        labels: labelIds.map((v) => this.values[v] ?? null),
+        labels: [l0, l1, l2, l3].map((v) => this.values[v] ?? null),
         total: 0,
         lastMicros: -Infinity,
         lastRun: "",
@@ -296,17 +334,4 @@ export class RunIndex {
     this.group = grow(this.group);
     this.labels = this.labels.map(grow);
   }
-}
-
-function combine(tests: Array<(i: number) => boolean>): ((i: number) => boolean) | null {
-  if (tests.length === 0) return null;
-  if (tests.length === 1) return tests[0] as (i: number) => boolean;
-  if (tests.length === 2) {
-    const [a, b] = tests as [(i: number) => boolean, (i: number) => boolean];
-    return (i) => a(i) && b(i);
-  }
-  return (i) => {
-    for (const t of tests) if (!t(i)) return false;
-    return true;
-  };
 }
