@@ -40,6 +40,9 @@ interface Generation {
 }
 
 const NEWLINE = 0x0a;
+
+/** A line is not where the index says it is. */
+class StaleIndexError extends Error {}
 const STREAM_BATCH = 1000;
 
 /**
@@ -171,11 +174,15 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     if (gen.users === 0) void gen.handle?.close().catch(() => {});
   }
 
+  /** Set when a read found a line that is not what the index says: the file was rewritten. */
+  let rewritten = false;
+
   async function doSync() {
     const gen = generation;
     if (!gen) return;
     const info = await fileStat();
-    const replaced = info ? info.ino !== gen.ino || info.size < gen.indexedBytes : gen.ino !== null;
+    const replaced = rewritten || (info ? info.ino !== gen.ino || info.size < gen.indexedBytes : gen.ino !== null);
+    rewritten = false;
     if (replaced) {
       logger.info("JSONL file replaced or truncated; re-indexing", { path });
       const next = await build(false);
@@ -276,7 +283,8 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
 
   const percent = () => Math.floor((100 * building.bytes) / Math.max(1, building.total));
 
-  /** Reads and decodes lines; a line that no longer decodes means the file changed under us. */
+  /** Reads and decodes lines; a line that no longer decodes means the file was rewritten in
+   * place, which the index cannot follow by size and inode alone. */
   async function readRuns(gen: Generation, offsets: ArrayLike<number>, lengths: ArrayLike<number>): Promise<PipelineRun[]> {
     if (!gen.handle || offsets.length === 0) return [];
     gen.users += 1;
@@ -284,14 +292,11 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       const lines = await fetchLines(gen.handle, offsets, lengths);
       return lines.map((bytes) => {
         const decoded = decodeLine(bytes);
-        if (decoded.kind !== "run") {
-          void sync().catch(() => {});
-          throw new StoreUnavailableError(`${path} changed while it was read; retry`, 1);
-        }
+        if (decoded.kind !== "run") throw new StaleIndexError();
         return decoded.run;
       });
     } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
+      if (error instanceof StaleIndexError) throw error;
       throw new StoreUnavailableError(`cannot read ${path}: ${describe(error)}`, 5, { cause: error });
     } finally {
       gen.users -= 1;
@@ -299,23 +304,46 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     }
   }
 
+  /** Runs a read; when the file turns out rewritten, re-indexes and tries once more. */
+  async function reading<T>(read: (gen: Generation) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await read(await current());
+      } catch (error) {
+        if (!(error instanceof StaleIndexError)) throw error;
+        if (attempt > 0) throw new StoreUnavailableError(`${path} keeps changing while it is read; retry`, 1);
+        rewritten = true;
+        await sync();
+      }
+    }
+  }
+
   return {
     backend: "jsonl",
 
-    async findRuns(filter: RunFilter, page: Page): Promise<RunPage> {
-      const gen = await current();
-      const { index } = gen;
-      const { total, positions } = index.page(index.select(filter), page.offset, page.limit);
-      const refs = positions.map((p) => index.ref(p));
-      const runs = await readRuns(gen, refs.map((r) => r.offset), refs.map((r) => r.length));
-      return { total, runs };
+    findRuns(filter: RunFilter, page: Page): Promise<RunPage> {
+      return reading(async (gen) => {
+        const { index } = gen;
+        const { total, positions } = index.page(index.select(filter), page.offset, page.limit);
+        const refs = positions.map((p) => index.ref(p));
+        const runs = await readRuns(gen, refs.map((r) => r.offset), refs.map((r) => r.length));
+        return { total, runs };
+      });
     },
 
     async *streamRuns(filter: RunFilter): AsyncIterable<PipelineRun> {
       const gen = await current();
       const { offsets, lengths } = gen.index.refs(gen.index.select(filter));
       for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
-        const runs = await readRuns(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH));
+        let runs: PipelineRun[];
+        try {
+          runs = await readRuns(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH));
+        } catch (error) {
+          if (!(error instanceof StaleIndexError)) throw error;
+          rewritten = true;
+          void sync().catch(() => {});
+          throw new StoreUnavailableError(`${path} was rewritten during the export; retry`, 1);
+        }
         yield* runs;
       }
     },

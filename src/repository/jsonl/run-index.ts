@@ -205,7 +205,8 @@ export class RunIndex {
 
   /** Per-pipeline summaries over the selection, in the port's order. */
   summaries(s: Selection | null): PipelineSummary[] {
-    const stats = s && (!s.all || s.lo > 0) ? this.groupStats(s) : this.groups;
+    const everything = !s || (s.all && s.lo === 0 && s.hi === this.size);
+    const stats = everything ? this.groups : this.groupStats(s);
     const rows = stats.filter((g) => g.total > 0).map((g) => ({
       micros: g.lastMicros,
       summary: {
