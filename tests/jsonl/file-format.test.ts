@@ -117,16 +117,23 @@ for (const [kind, open] of JSONL_STORES) {
 
     test("a file that cannot be read makes /health 503 and answers 503, not 500", async () => {
       // Tests run as root, which reads any file; a folder where the file should be fails for everyone.
-      const { path, repository } = await store(async (p) => {
-        await writeFile(p, encodeRun(makeRun()));
-      });
-      await rm(path);
-      await mkdir(path);
+      const { repository } = await store((p) => mkdir(p));
       const app = createApp({ repository });
       expect((await app.request("/get_pipeline_info")).status).toBe(503);
       const health = await app.request("/health");
       expect(health.status).toBe(503);
       expect(((await health.json()) as { status: string }).status).toBe("unhealthy");
+    });
+
+    test("a file that becomes unreadable turns /health and reads to 503", async () => {
+      const { path, repository } = await store((p) => writeFile(p, encodeRun(makeRun())));
+      expect(await repository.countRuns({})).toBe(1);
+      await rm(path);
+      await mkdir(path);
+      const app = createApp({ repository });
+      const deadline = Date.now() + 3000;
+      while ((await app.request("/health")).status !== 503 && Date.now() < deadline) await Bun.sleep(25);
+      expect((await app.request("/health")).status).toBe(503);
       expect((await app.request("/get_pipeline_info")).status).toBe(503);
     });
   });

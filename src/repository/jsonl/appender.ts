@@ -7,6 +7,9 @@ export type FsyncMode = "always" | "interval" | "never";
 export interface AppendedLine {
   offset: number;
   length: number;
+  /** The write landed exactly where expected: no other process appended between our size
+   * check and our write, so the offsets are certain. */
+  exact: boolean;
 }
 
 export interface Appender {
@@ -35,6 +38,8 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
   let running: Promise<void> | null = null;
   let dirty = false;
   let closed = false;
+  /** File size after our last write, which ended in a newline. */
+  let lastEnd = -1;
   const timer = fsync === "interval" ? setInterval(() => void syncIfDirty(), 1000) : null;
   timer?.unref?.();
 
@@ -68,7 +73,7 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
       try {
         const h = await openFile();
         const { size } = await h.stat();
-        const prefix = (await needsLeadingNewline(h, size)) ? "\n" : "";
+        const prefix = size !== lastEnd && (await needsLeadingNewline(h, size)) ? "\n" : "";
         const encoded = batch.map((p) => p.lines.map((line) => encoder.encode(line)));
         let total = prefix.length;
         for (const lines of encoded) for (const bytes of lines) total += bytes.length;
@@ -78,7 +83,7 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
         const placements = encoded.map((lines) =>
           lines.map((bytes) => {
             buffer.set(bytes, at);
-            const placed = { offset: size + at, length: bytes.length };
+            const placed = { offset: size + at, length: bytes.length, exact: true };
             at += bytes.length;
             return placed;
           }),
@@ -90,6 +95,9 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
         }
         if (fsync === "always") await h.datasync();
         else dirty = true;
+        const after = (await h.stat()).size;
+        lastEnd = after;
+        if (after !== size + buffer.length) for (const lines of placements) for (const p of lines) p.exact = false;
         batch.forEach((p, i) => p.resolve(placements[i] as AppendedLine[]));
       } catch (error) {
         for (const p of batch) p.reject(error);

@@ -5,7 +5,8 @@ import type { Page, RunFilter } from "../../domain/run-query.ts";
 import { StoreReadOnlyError, StoreStartingError, StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
 import type { RunPage, RunRepository, StoreHealth } from "../port.ts";
-import { type FsyncMode, createAppender } from "./appender.ts";
+import { decodeRunKeys } from "../../domain/run-decoder.ts";
+import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
 import { fetchLines } from "./line-fetcher.ts";
 import { readLines } from "./line-reader.ts";
 import { decodeLine, decodeLineKeys, encodeRun } from "./record-codec.ts";
@@ -276,8 +277,9 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       await Promise.race([starting ?? ready, new Promise((resolve) => (timer = setTimeout(resolve, readyTimeoutMs)))]);
       clearTimeout(timer);
     }
-    if (generation) return generation;
+    // A failed sync means the file can no longer be read as indexed: answer 503, not stale data.
     if (lastError) throw new StoreUnavailableError(`cannot read ${path}: ${lastError}`);
+    if (generation) return generation;
     throw new StoreStartingError(`the JSONL index is still being built (${percent()}%)`);
   }
 
@@ -302,6 +304,28 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       gen.users -= 1;
       if (gen.retired && gen.users === 0) void gen.handle?.close().catch(() => {});
     }
+  }
+
+  /**
+   * Indexes a line we just wrote without reading it back, when that is certainly right: the
+   * write landed where expected, everything before it is indexed, and no sync is reading the
+   * file meanwhile (it would index the line a second time). Otherwise the caller syncs.
+   */
+  function indexOwnLine(run: PipelineRun, placed: AppendedLine): boolean {
+    const gen = generation;
+    // A generation without a handle indexed a file that did not exist yet: sync picks up the new one.
+    if (!gen?.handle || syncing || !placed.exact) return false;
+    let expected = gen.indexedBytes;
+    // The appender put a newline after a whole record that had none; step over it.
+    if (gen.provisionalTail) expected += 1;
+    if (placed.offset !== expected) return false;
+    const decoded = decodeRunKeys(run);
+    if (!decoded.ok) return false;
+    gen.index.add(decoded.keys, { offset: placed.offset, length: placed.length - 1 });
+    gen.provisionalTail = false;
+    gen.indexedBytes = placed.offset + placed.length;
+    gen.nextLine += 1;
+    return true;
   }
 
   /** Runs a read; when the file turns out rewritten, re-indexes and tries once more. */
@@ -361,13 +385,14 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     async insertRun(run: PipelineRun): Promise<PipelineRun> {
       await current();
       if (!writer) throw new StoreReadOnlyError(`this instance serves reads only: ${readOnlyReason ?? "no writer lock"}`);
+      let placed: AppendedLine;
       try {
-        await appender.append([encodeRun(run)]);
+        [placed] = (await appender.append([encodeRun(run)])) as [AppendedLine];
       } catch (error) {
         throw new StoreUnavailableError(`cannot append to ${path}: ${describe(error)}`, 5, { cause: error });
       }
       // Read-your-writes: the 201 goes out once the run is in the index too.
-      await sync().catch(() => {});
+      if (!indexOwnLine(run, placed)) await sync().catch(() => {});
       return run;
     },
 
