@@ -7,7 +7,7 @@ import { type Logger, silentLogger } from "../../logger.ts";
 import type { RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { decodeRunKeys } from "../../domain/run-decoder.ts";
 import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
-import { fetchLines } from "./line-fetcher.ts";
+import { ScratchBuffer, fetchLines } from "./line-fetcher.ts";
 import { readLines } from "./line-reader.ts";
 import { decodeLine, decodeLineKeys, encodeRun } from "./record-codec.ts";
 import { RunIndex } from "./run-index.ts";
@@ -45,6 +45,7 @@ const NEWLINE = 0x0a;
 /** A line is not where the index says it is. */
 class StaleIndexError extends Error {}
 const STREAM_BATCH = 1000;
+const GC_EVERY_BATCHES = 20;
 
 /**
  * The JSONL store: the file stays the plain, appendable source of truth; an index in memory
@@ -162,6 +163,8 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
         });
       }
     });
+    // Parsing the whole file leaves a heap of garbage; give it back before serving.
+    Bun.gc(true);
     logger.info("indexed", {
       path,
       records: gen.index.size,
@@ -287,11 +290,11 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
 
   /** Reads and decodes lines; a line that no longer decodes means the file was rewritten in
    * place, which the index cannot follow by size and inode alone. */
-  async function readRuns(gen: Generation, offsets: ArrayLike<number>, lengths: ArrayLike<number>): Promise<PipelineRun[]> {
+  async function readRuns(gen: Generation, offsets: ArrayLike<number>, lengths: ArrayLike<number>, scratch?: ScratchBuffer): Promise<PipelineRun[]> {
     if (!gen.handle || offsets.length === 0) return [];
     gen.users += 1;
     try {
-      const lines = await fetchLines(gen.handle, offsets, lengths);
+      const lines = await fetchLines(gen.handle, offsets, lengths, scratch);
       return lines.map((bytes) => {
         const decoded = decodeLine(bytes);
         if (decoded.kind !== "run") throw new StaleIndexError();
@@ -358,10 +361,12 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     async *streamRuns(filter: RunFilter): AsyncIterable<PipelineRun> {
       const gen = await current();
       const { offsets, lengths } = gen.index.refs(gen.index.select(filter));
+      // Lines are decoded before the next batch is read, so one buffer serves the whole export.
+      const scratch = new ScratchBuffer();
       for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
         let runs: PipelineRun[];
         try {
-          runs = await readRuns(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH));
+          runs = await readRuns(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH), scratch);
         } catch (error) {
           if (!(error instanceof StaleIndexError)) throw error;
           rewritten = true;
@@ -369,6 +374,10 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
           throw new StoreUnavailableError(`${path} was rewritten during the export; retry`, 1);
         }
         yield* runs;
+        // Decoding and re-encoding every run makes garbage faster than the collector's own pace
+        // would free it: without this an export of 1M runs grows the process by ~200 MiB, with
+        // it by ~40 MiB, for about 30% more time (tests/bench, all_data row).
+        if ((i / STREAM_BATCH) % GC_EVERY_BATCHES === GC_EVERY_BATCHES - 1) Bun.gc(true);
       }
     },
 

@@ -4,15 +4,35 @@ import type { FileHandle } from "node:fs/promises";
 const MAX_GAP = 16 * 1024;
 const MAX_SPAN = 4 * 1024 * 1024;
 
+/** A buffer a caller reuses across fetches, so a long export does not allocate one per batch. */
+export class ScratchBuffer {
+  private bytes = new Uint8Array(0);
+  /** Fresh memory for each span, or (once handed over) the same memory each time. */
+  take(size: number, reuse: boolean): Uint8Array {
+    if (!reuse) return new Uint8Array(size);
+    if (this.bytes.length < size) this.bytes = new Uint8Array(Math.max(size, this.bytes.length * 2));
+    return this.bytes.subarray(0, size);
+  }
+}
+
 /**
  * Reads lines back by (offset, length), in the order asked. Lines close together in the file,
  * as runs stored around the same time are, come in one read instead of one each.
+ *
+ * With `scratch`, the returned lines share one reused buffer: they are valid only until the next
+ * call with the same scratch, and then only when every line came from a single read.
  */
-export async function fetchLines(handle: FileHandle, offsets: ArrayLike<number>, lengths: ArrayLike<number>): Promise<Uint8Array[]> {
+export async function fetchLines(
+  handle: FileHandle,
+  offsets: ArrayLike<number>,
+  lengths: ArrayLike<number>,
+  scratch?: ScratchBuffer,
+): Promise<Uint8Array[]> {
   const n = offsets.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (offsets[a] as number) - (offsets[b] as number));
   const out: Uint8Array[] = new Array(n);
   let i = 0;
+  let spans = 0;
   while (i < n) {
     const first = order[i] as number;
     const spanStart = offsets[first] as number;
@@ -26,7 +46,9 @@ export async function fetchLines(handle: FileHandle, offsets: ArrayLike<number>,
       spanEnd = Math.max(spanEnd, end);
       j++;
     }
-    const buffer = new Uint8Array(spanEnd - spanStart);
+    // Only the first span may use the scratch buffer; later spans of the same call need their own.
+    const buffer = scratch ? scratch.take(spanEnd - spanStart, spans === 0) : new Uint8Array(spanEnd - spanStart);
+    spans += 1;
     let read = 0;
     while (read < buffer.length) {
       const { bytesRead } = await handle.read(buffer, read, buffer.length - read, spanStart + read);
