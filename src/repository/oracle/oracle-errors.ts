@@ -11,7 +11,7 @@ export function driverErrorCode(error: unknown): string | undefined {
 
 const number = (code: string) => Number(code.slice(4));
 
-// Oracle Net (NJS-500..599 in Thin mode, ORA-12150..12999), sessions that died or cannot start,
+// Oracle Net (NJS-500..599 in Thin mode; TNS ORA-12150..12299 and ORA-12500..12699), sessions that died or cannot start,
 // and the pool's own give-ups: the database is not there for us right now, so retry later.
 const UNAVAILABLE_ORA = new Set([18, 20, 28, 1012, 1017, 1033, 1034, 1089, 1090, 1092, 2396, 3113, 3114, 3135, 28000, 28001]);
 const UNAVAILABLE_NJS = new Set([3, 64, 65, 76, 123]);
@@ -20,7 +20,7 @@ const POOL_QUEUE_TIMEOUT = "NJS-040";
 function isUnavailable(code: string): boolean {
   const n = number(code);
   if (code.startsWith("NJS")) return code === POOL_QUEUE_TIMEOUT || UNAVAILABLE_NJS.has(n) || (n >= 500 && n < 600);
-  return UNAVAILABLE_ORA.has(n) || (n >= 12150 && n <= 12999);
+  return UNAVAILABLE_ORA.has(n) || (n >= 12150 && n < 12300) || (n >= 12500 && n < 12700);
 }
 
 /** The last "quoted" name in a message: the column in ORA-12899 and ORA-01400 texts. */
