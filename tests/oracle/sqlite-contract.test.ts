@@ -46,6 +46,8 @@ for (const [name, table, columnMap] of [
 }
 
 // tests/oracle/time-zones.test.ts runs this file under other zones; this proves the zone applied.
-test.if(process.env.EXPECT_TZ_OFFSET_MINUTES !== undefined)("the process runs in the zone asked for", () => {
-  expect(new Date("2025-01-15T12:00:00Z").getTimezoneOffset()).toBe(Number(process.env.EXPECT_TZ_OFFSET_MINUTES));
-});
+if (process.env.EXPECT_TZ_OFFSET_MINUTES !== undefined) {
+  test("the process runs in the zone asked for", () => {
+    expect(new Date("2025-01-15T12:00:00Z").getTimezoneOffset()).toBe(Number(process.env.EXPECT_TZ_OFFSET_MINUTES));
+  });
+}
