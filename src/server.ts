@@ -6,6 +6,7 @@ import { type Logger, createLogger } from "./logger.ts";
 import { createJsonlScanRepository } from "./repository/jsonl/jsonl-scan-repository.ts";
 import { createMemoryRepository } from "./repository/memory.ts";
 import { createOracleRepository } from "./repository/oracle/oracle-repository.ts";
+import { oracleStoreSettings } from "./repository/oracle/settings.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
 
@@ -27,21 +28,7 @@ async function createRepository(config: Config, logger: Logger): Promise<RunRepo
       return createMemoryRepository();
     case "oracle":
       // Never waits for the database: the service starts while it is down and answers 503.
-      return createOracleRepository(
-        {
-          connectString: config.ORACLE_DSN,
-          user: config.ORACLE_USER,
-          password: config.ORACLE_PASSWORD,
-          table: config.ORACLE_TABLE,
-          columnMap: config.ORACLE_COLUMN_MAP,
-          poolMin: config.ORACLE_POOL_MIN,
-          poolMax: config.ORACLE_POOL_MAX,
-          connectTimeoutSeconds: config.ORACLE_CONNECT_TIMEOUT_SECONDS,
-          queueTimeoutSeconds: config.ORACLE_QUEUE_TIMEOUT_SECONDS,
-          callTimeoutSeconds: config.ORACLE_CALL_TIMEOUT_SECONDS,
-        },
-        { logger },
-      );
+      return createOracleRepository(oracleStoreSettings(config), { logger });
   }
 }
 

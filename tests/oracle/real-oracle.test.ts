@@ -5,6 +5,7 @@ import { silentLogger } from "../../src/logger.ts";
 import type { OraclePool } from "../../src/repository/oracle/driver.ts";
 import { type OracleStoreSettings, createOracleRepository } from "../../src/repository/oracle/oracle-repository.ts";
 import { applySchema, scriptStatements } from "../../src/repository/oracle/schema-script.ts";
+import { poolAttributes } from "../../src/repository/oracle/settings.ts";
 import { thinDriver } from "../../src/repository/oracle/thin-driver.ts";
 import { runRepositoryContract } from "../contract/run-repository.contract.ts";
 import { makeRun } from "../support/runs.ts";
@@ -33,19 +34,7 @@ if (!dsn || !user || !password) {
   };
 
   beforeAll(async () => {
-    admin = await thinDriver.createPool({
-      user,
-      password,
-      connectString: dsn,
-      poolMin: 0,
-      poolMax: 1,
-      poolIncrement: 1,
-      poolPingInterval: 60,
-      queueTimeout: 60_000,
-      stmtCacheSize: 0,
-      connectTimeout: 10,
-      transportConnectTimeout: 10,
-    });
+    admin = await thinDriver.createPool({ ...poolAttributes(settings), poolMin: 0, poolMax: 1 });
     const script = await Bun.file(join(import.meta.dir, "..", "..", "sql", "create_pipeline_runs.sql")).text();
     const connection = await admin.getConnection();
     try {

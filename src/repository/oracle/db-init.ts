@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from "../../config.ts";
 import { createLogger } from "../../logger.ts";
 import { healthReason } from "./oracle-errors.ts";
 import { applySchema, scriptStatements } from "./schema-script.ts";
+import { oracleStoreSettings, poolAttributes } from "./settings.ts";
 import { thinDriver } from "./thin-driver.ts";
 
 const SCRIPT = join(import.meta.dir, "..", "..", "..", "sql", "create_pipeline_runs.sql");
@@ -32,19 +33,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.LOG_LEVEL);
   const statements = scriptStatements(await Bun.file(SCRIPT).text());
   try {
-    const pool = await thinDriver.createPool({
-      user: config.ORACLE_USER,
-      password: config.ORACLE_PASSWORD,
-      connectString: config.ORACLE_DSN,
-      poolMin: 0,
-      poolMax: 1,
-      poolIncrement: 1,
-      poolPingInterval: 60,
-      queueTimeout: config.ORACLE_QUEUE_TIMEOUT_SECONDS * 1000,
-      stmtCacheSize: 0,
-      connectTimeout: config.ORACLE_CONNECT_TIMEOUT_SECONDS,
-      transportConnectTimeout: config.ORACLE_CONNECT_TIMEOUT_SECONDS,
-    });
+    const pool = await thinDriver.createPool({ ...poolAttributes(oracleStoreSettings(config)), poolMin: 0, poolMax: 1, stmtCacheSize: 0 });
     try {
       const connection = await pool.getConnection();
       try {

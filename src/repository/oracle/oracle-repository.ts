@@ -4,28 +4,16 @@ import type { Page, RunFilter } from "../../domain/run-query.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
 import type { RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { cachedHealth } from "./cached-health.ts";
-import { type ColumnMap, tableLayout } from "./columns.ts";
+import { tableLayout } from "./columns.ts";
 import type { ExecuteOptions, OracleConnection, OracleDriver } from "./driver.ts";
 import { healthReason, translateDriverError } from "./oracle-errors.ts";
 import { createPoolKeeper } from "./pool-keeper.ts";
 import { type RunRow, type SummaryRow, decodeRun, decodeSummary, storedForm } from "./row-codec.ts";
+import { type OracleStoreSettings, poolAttributes } from "./settings.ts";
 import { type Keyset, type Statement, oracleStatements } from "./statements.ts";
 import { thinDriver } from "./thin-driver.ts";
 
-/** What the Oracle store needs to know; src/server.ts builds it from the ORACLE_* variables. */
-export interface OracleStoreSettings {
-  connectString: string;
-  user: string;
-  password: string;
-  /** TABLE or SCHEMA.TABLE; validated again here. */
-  table: string;
-  columnMap?: ColumnMap;
-  poolMin?: number;
-  poolMax?: number;
-  connectTimeoutSeconds?: number;
-  queueTimeoutSeconds?: number;
-  callTimeoutSeconds?: number;
-}
+export type { OracleStoreSettings };
 
 export interface OracleStoreDependencies {
   /** The driver; node-oracledb in Thin mode unless a test hands in a fake. */
@@ -46,25 +34,8 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
   const { driver = thinDriver, logger = silentLogger, streamBatchSize = 500, healthTtlMs = 1000 } = dependencies;
   const layout = tableLayout(settings.table, settings.columnMap);
   const sql = oracleStatements(layout);
-  const connectTimeout = settings.connectTimeoutSeconds ?? 5;
   const callTimeoutMs = (settings.callTimeoutSeconds ?? 30) * 1000;
-  const pool = createPoolKeeper(
-    driver,
-    {
-      user: settings.user,
-      password: settings.password,
-      connectString: settings.connectString,
-      poolMin: settings.poolMin ?? 2,
-      poolMax: settings.poolMax ?? 8,
-      poolIncrement: 1,
-      poolPingInterval: 60,
-      queueTimeout: (settings.queueTimeoutSeconds ?? 10) * 1000,
-      stmtCacheSize: 40,
-      connectTimeout,
-      transportConnectTimeout: connectTimeout,
-    },
-    logger,
-  );
+  const pool = createPoolKeeper(driver, poolAttributes(settings), logger);
   const queryOptions: ExecuteOptions = {
     outFormat: driver.OUT_FORMAT_OBJECT,
     fetchTypeHandler: (meta) =>

@@ -1,6 +1,7 @@
 import { StoreUnavailableError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { OracleConnection, OracleDriver, OraclePool, PoolAttributes } from "./driver.ts";
+import { healthReason } from "./oracle-errors.ts";
 
 export interface PoolKeeper {
   /** A pooled connection; the caller must close() it in `finally`. */
@@ -36,7 +37,9 @@ export function createPoolKeeper(driver: OracleDriver, attributes: PoolAttribute
     return creating;
   };
 
-  open().catch((error: unknown) => logger.warn("oracle pool not created yet; will retry on demand", { error: String(error) }));
+  open().catch((error: unknown) =>
+    logger.warn("oracle pool not created yet; will retry on demand", { reason: healthReason(error, attributes.password) }),
+  );
 
   return {
     async connection() {
