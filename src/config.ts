@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { type ColumnMap, columnMapProblems } from "./repository/oracle/columns.ts";
+import { IDENTIFIER_RULE, isOracleTableName } from "./repository/oracle/identifiers.ts";
 
 /**
  * The whole configuration, read once from the environment by src/server.ts. Nothing else reads
@@ -13,6 +15,8 @@ const port = z
 
 const positiveInt = (what: string) =>
   z.string().regex(/^\d+$/, `must be a whole number (${what})`).transform(Number).refine((n) => n > 0, `must be > 0 (${what})`);
+
+const wholeNumber = (what: string) => z.string().regex(/^\d+$/, `must be a whole number (${what})`).transform(Number);
 
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: () => `must be one of: ${values.join(", ")}` });
@@ -36,25 +40,44 @@ const JsonlConfig = z.object({
 
 const MemoryConfig = z.object({ ...common, PIPELINE_BACKEND: z.literal("memory") });
 
-const OracleConfig = z.object({
-  ...common,
-  PIPELINE_BACKEND: z.literal("oracle"),
-  ORACLE_DSN: required("connect string, e.g. dbhost:1521/FREEPDB1"),
-  ORACLE_USER: required("database user"),
-  ORACLE_PASSWORD: required("database password"),
-  ORACLE_TABLE: z.string().min(1).default("PIPELINE_RUNS"),
-  ORACLE_COLUMN_MAP: z
-    .string()
-    .default("{}")
-    .transform((text, ctx) => {
-      try {
-        const value: unknown = JSON.parse(text);
-        if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-      } catch {}
-      ctx.addIssue({ code: "custom", message: 'must be a JSON object of field -> column, e.g. {"rowcount":"ROW_COUNT"}' });
-      return z.NEVER;
-    }),
-});
+const OracleConfig = z
+  .object({
+    ...common,
+    PIPELINE_BACKEND: z.literal("oracle"),
+    ORACLE_DSN: required("connect string, e.g. dbhost:1521/FREEPDB1"),
+    ORACLE_USER: required("database user"),
+    ORACLE_PASSWORD: required("database password"),
+    // Table and column names are written into SQL text, so only identifiers pass (issue 3).
+    ORACLE_TABLE: z
+      .string()
+      .refine(isOracleTableName, `must be TABLE or SCHEMA.TABLE, each part ${IDENTIFIER_RULE}`)
+      .default("PIPELINE_RUNS"),
+    ORACLE_COLUMN_MAP: z
+      .string()
+      .default("{}")
+      .transform((text, ctx): ColumnMap => {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {}
+        if (!value || typeof value !== "object" || Array.isArray(value)) {
+          ctx.addIssue({ code: "custom", message: 'must be a JSON object of field -> column, e.g. {"rowcount":"ROW_COUNT"}' });
+          return z.NEVER;
+        }
+        const problems = columnMapProblems(value as Record<string, unknown>);
+        for (const message of problems) ctx.addIssue({ code: "custom", message });
+        return problems.length > 0 ? z.NEVER : (value as ColumnMap);
+      }),
+    ORACLE_POOL_MIN: wholeNumber("connections kept open").default(2),
+    ORACLE_POOL_MAX: positiveInt("connections at most").default(8),
+    ORACLE_CONNECT_TIMEOUT_SECONDS: positiveInt("seconds").default(5),
+    ORACLE_QUEUE_TIMEOUT_SECONDS: positiveInt("seconds").default(10),
+    ORACLE_CALL_TIMEOUT_SECONDS: positiveInt("seconds").default(30),
+  })
+  .refine((c) => c.ORACLE_POOL_MIN <= c.ORACLE_POOL_MAX, {
+    path: ["ORACLE_POOL_MIN"],
+    message: "must not exceed ORACLE_POOL_MAX",
+  });
 
 const ConfigSchema = z.discriminatedUnion("PIPELINE_BACKEND", [JsonlConfig, OracleConfig, MemoryConfig], {
   error: () => "must be one of: jsonl, oracle, memory",

@@ -5,6 +5,8 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { type Logger, createLogger } from "./logger.ts";
 import { createJsonlRepository } from "./repository/jsonl/jsonl-repository.ts";
 import { createMemoryRepository } from "./repository/memory.ts";
+import { createOracleRepository } from "./repository/oracle/oracle-repository.ts";
+import { oracleStoreSettings } from "./repository/oracle/settings.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
 
@@ -25,7 +27,8 @@ async function createRepository(config: Config, logger: Logger): Promise<RunRepo
     case "memory":
       return createMemoryRepository();
     case "oracle":
-      throw new ConfigError("PIPELINE_BACKEND: oracle is not available in this build; use jsonl or memory");
+      // Never waits for the database: the service starts while it is down and answers 503.
+      return createOracleRepository(oracleStoreSettings(config), { logger });
   }
 }
 
