@@ -1,10 +1,21 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { problem, errorResponse, validationHook } from "./http/problem.ts";
+import { timeout } from "hono/timeout";
+import { apiKeyMiddleware } from "./http/api-keys.ts";
+import type { AppEnv } from "./http/app-env.ts";
+import { errorResponse, problem, validationHook } from "./http/problem.ts";
+import { rateLimit } from "./http/rate-limit.ts";
+import { requestLog } from "./http/request-log.ts";
+import { securityHeaders } from "./http/security-headers.ts";
+import { createServiceMetrics } from "./http/service-metrics.ts";
 import { type Logger, silentLogger } from "./logger.ts";
+import { instrumentRepository } from "./repository/instrumented.ts";
 import type { RunRepository } from "./repository/port.ts";
 import { type DocsAssetLoader, docsRoutes } from "./routes/docs.ts";
-import { healthRoutes } from "./routes/health.ts";
+import { type Lifecycle, healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { runsRoutes } from "./routes/runs.ts";
 import { VERSION } from "./version.ts";
 
@@ -16,7 +27,20 @@ export interface AppOptions {
   docsAssets?: DocsAssetLoader;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** API keys: when given, writes need one, and reads too with `protectReads`. */
+  auth?: { keys: readonly string[]; protectReads: boolean };
+  /** Origins allowed to call from browsers ("*" for any); no CORS headers when absent. */
+  corsOrigins?: readonly string[];
+  /** Requests per second per API key (or client address); unlimited when absent. */
+  rateLimitPerSecond?: number;
+  /** A request still unanswered after this long gets 503 (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Cap on per-pipeline metric series (default 200). */
+  metricsMaxPipelines?: number;
+  lifecycle?: Lifecycle;
 }
+
+const NOT_SHUTTING_DOWN: Lifecycle = { isShuttingDown: () => false };
 
 export const OPENAPI_INFO = {
   openapi: "3.1.0",
@@ -32,17 +56,47 @@ export const OPENAPI_INFO = {
  * it is given.
  */
 export function createApp(options: AppOptions) {
-  const { repository, logger = silentLogger, version = VERSION } = options;
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const { logger = silentLogger, version = VERSION, lifecycle = NOT_SHUTTING_DOWN } = options;
+  const metrics = createServiceMetrics(options.repository.backend, options.metricsMaxPipelines);
+  const repository = instrumentRepository(options.repository, (operation, seconds) => metrics.storeLatency.observe(seconds, { operation }));
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problem(405, `${c.req.method} is not allowed here; use ${methods.join(", ")}`, { headers: { allow: methods.join(", ") } }) }));
+  app.use(requestLog(logger, metrics));
+  app.use(securityHeaders);
+  if (options.corsOrigins?.length) {
+    const origins = options.corsOrigins;
+    app.use(
+      cors({
+        origin: origins.includes("*") ? "*" : [...origins],
+        allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
+        allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "X-Request-Id", "Idempotency-Key"],
+        exposeHeaders: ["X-Request-Id", "Retry-After", "Content-Disposition"],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) => problem(405, `${c.req.method} is not allowed here; use ${methods.join(", ")}`, { headers: { allow: methods.join(", ") } }),
+    }),
+  );
+  if (options.auth?.keys.length) app.use(apiKeyMiddleware(options.auth));
+  if (options.rateLimitPerSecond) app.use(rateLimit(options.rateLimitPerSecond));
+  const limitMs = options.requestTimeoutMs ?? 30_000;
+  app.use(timeout(limitMs, () => new HTTPException(503, { message: `The request took longer than ${limitMs} ms` })));
 
   const routes = app
     .route("/", runsRoutes(repository, { maxBodyBytes: options.maxBodyBytes }))
-    .route("/", healthRoutes(repository, version))
+    .route("/", healthRoutes(repository, version, lifecycle))
+    .route("/", metricsRoutes(repository, metrics))
     .route("/", docsRoutes(options.docsAssets));
 
-  app.doc31("/openapi.json", { ...OPENAPI_INFO, info: { ...OPENAPI_INFO.info, version } });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
+  const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+  const readSecurity = options.auth?.keys.length && options.auth.protectReads ? { security } : {};
+  app.doc31("/openapi.json", { ...OPENAPI_INFO, info: { ...OPENAPI_INFO.info, version }, ...readSecurity });
   app.notFound((c) => problem(404, `No route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => errorResponse(error, c, logger));
   return routes;

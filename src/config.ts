@@ -21,11 +21,37 @@ const wholeNumber = (what: string) => z.string().regex(/^\d+$/, `must be a whole
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: () => `must be one of: ${values.join(", ")}` });
 
+const csv = z.string().transform((text) =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const flag = z
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .refine((v) => ["true", "false", "1", "0", "yes", "no"].includes(v), "must be true or false")
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const origins = csv.refine(
+  (list) => list.every((o) => o === "*" || /^https?:\/\/[^/\s]+$/.test(o)),
+  'must be "*" or comma-separated origins like https://dash.example.com (scheme and host, no path)',
+);
+
 const common = {
   PORT: port.default(8000),
   HOST: z.string().min(1, "must not be empty").default("0.0.0.0"),
   LOG_LEVEL: oneOf(["debug", "info", "warn", "error", "silent"] as const).default("info"),
   PIPELINE_MAX_BODY_BYTES: positiveInt("bytes").default(1024 * 1024),
+  PIPELINE_API_KEYS: csv.optional(),
+  PIPELINE_API_KEYS_FILE: z.string().min(1).optional(),
+  PIPELINE_READ_AUTH: flag.default(false),
+  PIPELINE_CORS_ORIGINS: origins.optional(),
+  PIPELINE_RATE_LIMIT: positiveInt("requests per second per key").optional(),
+  PIPELINE_REQUEST_TIMEOUT_MS: positiveInt("milliseconds").default(30_000),
+  PIPELINE_SHUTDOWN_TIMEOUT_MS: positiveInt("milliseconds").default(10_000),
+  PIPELINE_METRICS_MAX_PIPELINES: positiveInt("series").default(200),
 };
 
 const required = (name: string) =>

@@ -11,6 +11,11 @@ export interface PipelineSummary {
   last_run: string;
   avg_duration: number | null;
   avg_rowcount: number | null;
+  /** Earliest start_utc. */
+  first_run: string;
+  /** elapsed_seconds and rowcount of the last run (latest start; ties: most recently stored). */
+  last_duration: number;
+  last_rowcount: number;
 }
 
 export const PipelineSummarySchema = z
@@ -23,6 +28,9 @@ export const PipelineSummarySchema = z
     last_run: z.string().openapi({ description: "Latest start_utc", format: "date-time", example: SAMPLE_RUN.start_utc }),
     avg_duration: z.number().nullable().openapi({ description: "Mean elapsed_seconds over runs with elapsed_seconds > 0", example: 1692.8 }),
     avg_rowcount: z.number().nullable().openapi({ description: "Mean rowcount over runs with rowcount > 0", example: 8543 }),
+    first_run: z.string().openapi({ description: "Earliest start_utc", format: "date-time", example: "2025-01-02T05:49:07Z" }),
+    last_duration: z.number().openapi({ description: "elapsed_seconds of the last run", example: 1692.8 }),
+    last_rowcount: z.int().openapi({ description: "rowcount of the last run", example: 8543 }),
   })
   .openapi("PipelineSummary");
 

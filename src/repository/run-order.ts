@@ -42,28 +42,59 @@ export function matcher(filter: RunFilter): (k: KeyedRun) => boolean {
   return (k) => checks.every((check) => check(k));
 }
 
-/** Keeps the first `size` runs in port order out of a stream, in O(size) memory. */
+/** Keeps the first `size` runs in port order out of a stream, in O(size) memory and
+ * O(log size) per run: a binary heap whose root is the worst run kept. */
 export class TopRuns {
-  private readonly kept: KeyedRun[] = [];
+  private readonly heap: KeyedRun[] = [];
   constructor(private readonly size: number) {}
 
   offer(k: KeyedRun): void {
     if (this.size <= 0) return;
-    const kept = this.kept;
-    if (kept.length === this.size && newestFirst(k, kept[kept.length - 1] as KeyedRun) >= 0) return;
-    let lo = 0;
-    let hi = kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (newestFirst(kept[mid] as KeyedRun, k) <= 0) lo = mid + 1;
-      else hi = mid;
+    const heap = this.heap;
+    if (heap.length < this.size) {
+      heap.push(k);
+      this.up(heap.length - 1);
+    } else if (newestFirst(k, heap[0] as KeyedRun) < 0) {
+      heap[0] = k;
+      this.down(0);
     }
-    kept.splice(lo, 0, k);
-    if (kept.length > this.size) kept.pop();
   }
 
   sorted(): KeyedRun[] {
-    return this.kept;
+    return [...this.heap].sort(newestFirst);
+  }
+
+  /** True when a comes later in port order than b (worse), so it belongs nearer the root. */
+  private worse(a: number, b: number): boolean {
+    return newestFirst(this.heap[a] as KeyedRun, this.heap[b] as KeyedRun) > 0;
+  }
+
+  private swap(a: number, b: number): void {
+    const h = this.heap;
+    [h[a], h[b]] = [h[b] as KeyedRun, h[a] as KeyedRun];
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.worse(i, parent)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.heap.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < n && this.worse(l, worst)) worst = l;
+      if (r < n && this.worse(r, worst)) worst = r;
+      if (worst === i) return;
+      this.swap(i, worst);
+      i = worst;
+    }
   }
 }
 
@@ -72,8 +103,13 @@ const groupKey = (run: PipelineRun) => JSON.stringify(LABELS.map((label) => run[
 interface Group {
   labels: PipelineRun;
   total: number;
+  firstMicros: number;
+  firstRun: string;
   lastMicros: number;
+  lastSeq: number;
   lastRun: string;
+  lastDuration: number;
+  lastRowcount: number;
   durationSum: number;
   durationCount: number;
   rowSum: number;
@@ -88,13 +124,34 @@ export class SummaryBuilder {
     const key = groupKey(k.run);
     let g = this.groups.get(key);
     if (!g) {
-      g = { labels: k.run, total: 0, lastMicros: -Infinity, lastRun: k.run.start_utc, durationSum: 0, durationCount: 0, rowSum: 0, rowCount: 0 };
+      g = {
+        labels: k.run,
+        total: 0,
+        firstMicros: Infinity,
+        firstRun: k.run.start_utc,
+        lastMicros: -Infinity,
+        lastSeq: -Infinity,
+        lastRun: k.run.start_utc,
+        lastDuration: 0,
+        lastRowcount: 0,
+        durationSum: 0,
+        durationCount: 0,
+        rowSum: 0,
+        rowCount: 0,
+      };
       this.groups.set(key, g);
     }
     g.total += 1;
-    if (k.startMicros > g.lastMicros) {
+    if (k.startMicros < g.firstMicros) {
+      g.firstMicros = k.startMicros;
+      g.firstRun = k.run.start_utc;
+    }
+    if (k.startMicros > g.lastMicros || (k.startMicros === g.lastMicros && k.seq > g.lastSeq)) {
       g.lastMicros = k.startMicros;
+      g.lastSeq = k.seq;
       g.lastRun = k.run.start_utc;
+      g.lastDuration = k.run.elapsed_seconds;
+      g.lastRowcount = k.run.rowcount;
     }
     if (k.run.elapsed_seconds > 0) {
       g.durationSum += k.run.elapsed_seconds;
@@ -118,6 +175,9 @@ export class SummaryBuilder {
         last_run: g.lastRun,
         avg_duration: g.durationCount ? g.durationSum / g.durationCount : null,
         avg_rowcount: g.rowCount ? g.rowSum / g.rowCount : null,
+        first_run: g.firstRun,
+        last_duration: g.lastDuration,
+        last_rowcount: g.lastRowcount,
       },
     }));
     rows.sort((a, b) => b.micros - a.micros || compareLabels(a.summary, b.summary));

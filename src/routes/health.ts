@@ -8,9 +8,30 @@ const healthRoute = createRoute({
   path: "/health",
   tags: ["operations"],
   summary: "Liveness and store status",
+  security: [],
   responses: {
     200: { description: "The store serves reads and writes", content: { "application/json": { schema: HealthSchema } } },
     503: { description: "The store cannot serve (reason given) or is starting", content: { "application/json": { schema: HealthSchema } } },
+  },
+});
+
+const ReadySchema = z
+  .object({
+    status: z.enum(["ready", "not_ready"]).openapi({ example: "ready" }),
+    reason: z.string().optional().openapi({ example: "shutting down" }),
+  })
+  .openapi("Readiness");
+
+const readyRoute = createRoute({
+  method: "get",
+  path: "/health/ready",
+  tags: ["operations"],
+  summary: "Readiness: may this instance receive traffic?",
+  description: "503 until the store is ready (index built, database reachable) and while shutting down.",
+  security: [],
+  responses: {
+    200: { description: "Ready for traffic", content: { "application/json": { schema: ReadySchema } } },
+    503: { description: "Not ready, with the reason", content: { "application/json": { schema: ReadySchema } } },
   },
 });
 
@@ -32,7 +53,12 @@ const rootRoute = createRoute({
   responses: { 200: { description: "Service information", content: { "application/json": { schema: RootSchema } } } },
 });
 
-export function healthRoutes(repository: RunRepository, version: string) {
+/** Whether the process is on its way out; readiness turns 503 as soon as it is. */
+export interface Lifecycle {
+  isShuttingDown(): boolean;
+}
+
+export function healthRoutes(repository: RunRepository, version: string, lifecycle: Lifecycle) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(healthRoute, async (c) => {
       const h = await repository.health();
@@ -48,6 +74,13 @@ export function healthRoutes(repository: RunRepository, version: string) {
       };
       c.header("cache-control", "no-store");
       return h.status === "healthy" ? c.json(body, 200) : c.json(body, 503);
+    })
+    .openapi(readyRoute, async (c) => {
+      c.header("cache-control", "no-store");
+      if (lifecycle.isShuttingDown()) return c.json({ status: "not_ready" as const, reason: "shutting down" }, 503);
+      const h = await repository.health();
+      if (h.status !== "healthy") return c.json({ status: "not_ready" as const, reason: h.reason ?? h.status }, 503);
+      return c.json({ status: "ready" as const }, 200);
     })
     .openapi(rootRoute, (c) =>
       c.json({ name: "Pipeline Service", version, backend: repository.backend, docs: "/docs", openapi: "/openapi.json" }, 200),

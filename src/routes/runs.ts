@@ -7,7 +7,12 @@ import { problemResponse, validationHook } from "../http/problem.ts";
 import { limitBody, requireJson } from "../http/require-json.ts";
 import type { RunRepository } from "../repository/port.ts";
 
-const unavailable = problemResponse("The store is unavailable or still starting; retry after Retry-After seconds");
+const unavailable = problemResponse("The store is unavailable or still starting, or the request timed out; retry after Retry-After seconds");
+/** Answers any route may give once operators turn on keys for reads or a rate limit. */
+const guarded = {
+  401: problemResponse("An API key is required (PIPELINE_READ_AUTH) and was missing or wrong"),
+  429: problemResponse("The caller's rate limit is exceeded; retry after Retry-After seconds"),
+};
 
 const listPipelinesRoute = createRoute({
   method: "get",
@@ -19,6 +24,7 @@ const listPipelinesRoute = createRoute({
     "Averages leave out runs with zero or negative values and are null when none remain.",
   responses: {
     200: { description: "Pipeline summaries", content: { "application/json": { schema: PipelineListResponseSchema } } },
+    ...guarded,
     503: unavailable,
   },
 });
@@ -35,9 +41,12 @@ const getRunsRoute = createRoute({
   responses: {
     200: { description: "Matching runs", content: { "application/json": { schema: PipelineInfoResponseSchema } } },
     422: problemResponse("A parameter is out of range or of the wrong type"),
+    ...guarded,
     503: unavailable,
   },
 });
+
+const WRITE_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 
 /** The request body limit a route applies unless the app says otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -50,16 +59,19 @@ const createRunRoute = (maxBodyBytes: number) =>
     summary: "Store one run",
     description: "Validates the run, appends it to the store and answers with the record as it will be read back.",
     middleware: [requireJson, limitBody(maxBodyBytes)] as const,
+    security: WRITE_SECURITY,
     request: {
       body: { required: true, content: { "application/json": { schema: PipelineInfoInputSchema } } },
     },
     responses: {
       201: { description: "Stored", content: { "application/json": { schema: PipelineInfoSchema } } },
       400: problemResponse("The body is not valid JSON"),
+      401: problemResponse("An API key is required (PIPELINE_API_KEYS is set) and was missing or wrong"),
       409: problemResponse("The run conflicts with what is stored"),
       413: problemResponse("The body is larger than the limit"),
       415: problemResponse("The body is not JSON"),
       422: problemResponse("A field is missing or invalid"),
+      429: guarded[429],
       503: unavailable,
     },
   });

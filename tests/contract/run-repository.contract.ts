@@ -162,10 +162,23 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       ]);
       const summaries = await repository.summarizePipelines();
       expect(summaries).toEqual([
-        { pipeline_name: "p", script_name: makeRun().script_name, pipeline_type: "batch", environment: null, total_runs: 1, last_run: "2025-04-05T00:00:00Z", avg_duration: null, avg_rowcount: null },
-        { pipeline_name: "q", script_name: makeRun().script_name, pipeline_type: "batch", environment: "prod", total_runs: 1, last_run: "2025-04-04T00:00:00Z", avg_duration: 5, avg_rowcount: 7 },
-        { pipeline_name: "p", script_name: makeRun().script_name, pipeline_type: "batch", environment: "prod", total_runs: 3, last_run: "2025-04-03T00:00:00Z", avg_duration: 20, avg_rowcount: 20 },
+        { pipeline_name: "p", script_name: makeRun().script_name, pipeline_type: "batch", environment: null, total_runs: 1, last_run: "2025-04-05T00:00:00Z", avg_duration: null, avg_rowcount: null, first_run: "2025-04-05T00:00:00Z", last_duration: 0, last_rowcount: 0 },
+        { pipeline_name: "q", script_name: makeRun().script_name, pipeline_type: "batch", environment: "prod", total_runs: 1, last_run: "2025-04-04T00:00:00Z", avg_duration: 5, avg_rowcount: 7, first_run: "2025-04-04T00:00:00Z", last_duration: 5, last_rowcount: 7 },
+        { pipeline_name: "p", script_name: makeRun().script_name, pipeline_type: "batch", environment: "prod", total_runs: 3, last_run: "2025-04-03T00:00:00Z", avg_duration: 20, avg_rowcount: 20, first_run: "2025-04-01T00:00:00Z", last_duration: 30, last_rowcount: 0 },
       ]);
+    });
+
+    test("the last run of a group is the latest start; on a tie, the most recently stored", async () => {
+      await insertAll([
+        makeRun({ pipeline_name: "t", start: "2025-06-01T00:00:00Z", seconds: 11, rowcount: 1 }),
+        makeRun({ pipeline_name: "t", start: "2025-06-02T00:00:00Z", seconds: 22, rowcount: 2 }),
+        makeRun({ pipeline_name: "t", start: "2025-06-02T00:00:00Z", seconds: 33, rowcount: 3 }),
+        makeRun({ pipeline_name: "t", start: "2025-05-01T00:00:00Z", seconds: 44, rowcount: 4 }),
+      ]);
+      const [summary] = await repository.summarizePipelines();
+      expect(summary).toMatchObject({ total_runs: 4, first_run: "2025-05-01T00:00:00Z", last_run: "2025-06-02T00:00:00Z", last_duration: 33, last_rowcount: 3 });
+      const [filtered] = await repository.summarizePipelines({ maxRowcount: 2 });
+      expect(filtered).toMatchObject({ total_runs: 2, first_run: "2025-06-01T00:00:00Z", last_duration: 22, last_rowcount: 2 });
     });
 
     test("summaries with the same last_run are ordered by labels, nulls first", async () => {

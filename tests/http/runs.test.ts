@@ -243,6 +243,9 @@ describe("GET /pipelines", () => {
           last_run: "2025-01-02T00:00:00Z",
           avg_duration: 20,
           avg_rowcount: 5,
+          first_run: "2025-01-01T00:00:00Z",
+          last_duration: 30,
+          last_rowcount: 5,
         },
       ],
     });

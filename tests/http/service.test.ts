@@ -80,10 +80,12 @@ describe("OpenAPI and /docs", () => {
     const doc = (await (await testApp().app.request("/openapi.json")).json()) as any;
     expect(doc.openapi).toBe("3.1.0");
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
-    expect(statuses("/get_pipeline_info", "get")).toEqual(["200", "422", "503"]);
-    expect(statuses("/pipelines", "get")).toEqual(["200", "503"]);
-    expect(statuses("/pipelines", "post")).toEqual(["201", "400", "409", "413", "415", "422", "503"]);
+    expect(statuses("/get_pipeline_info", "get")).toEqual(["200", "401", "422", "429", "503"]);
+    expect(statuses("/pipelines", "get")).toEqual(["200", "401", "429", "503"]);
+    expect(statuses("/pipelines", "post")).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "503"]);
     expect(statuses("/health", "get")).toEqual(["200", "503"]);
+    expect(statuses("/health/ready", "get")).toEqual(["200", "503"]);
+    expect(statuses("/metrics", "get")).toEqual(["200"]);
     expect(statuses("/", "get")).toEqual(["200"]);
     const params = doc.paths["/get_pipeline_info"].get.parameters.map((p: any) => p.name).sort();
     expect(params).toEqual(["all_data", "end_utc", "environment", "limit", "max_rowcount", "min_rowcount", "offset", "pipeline_name", "pipeline_type", "script_name", "start_utc"]);

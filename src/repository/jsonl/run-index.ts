@@ -14,8 +14,13 @@ export interface LineRef {
 interface GroupStats {
   labels: (string | null)[];
   total: number;
+  firstMicros: number;
   lastMicros: number;
+  /** File offset of the last run: the tie-break among runs with the same start. */
+  lastOffset: number;
   lastRun: string;
+  lastDuration: number;
+  lastRowcount: number;
   durationSum: number;
   durationCount: number;
   rowSum: number;
@@ -102,9 +107,13 @@ export class RunIndex {
 
     const g = this.groups[groupId] as GroupStats;
     g.total += 1;
-    if (startMicros > g.lastMicros) {
+    if (startMicros < g.firstMicros) g.firstMicros = startMicros;
+    if (startMicros > g.lastMicros || (startMicros === g.lastMicros && ref.offset > g.lastOffset)) {
       g.lastMicros = startMicros;
+      g.lastOffset = ref.offset;
       g.lastRun = keys.startUtc;
+      g.lastDuration = elapsed;
+      g.lastRowcount = rowcount;
     }
     if (elapsed > 0) {
       g.durationSum += elapsed;
@@ -218,6 +227,9 @@ export class RunIndex {
         last_run: g.lastRun,
         avg_duration: g.durationCount ? g.durationSum / g.durationCount : null,
         avg_rowcount: g.rowCount ? g.rowSum / g.rowCount : null,
+        first_run: formatUtcMicros(g.firstMicros),
+        last_duration: g.lastDuration,
+        last_rowcount: g.lastRowcount,
       },
     }));
     rows.sort((a, b) => b.micros - a.micros || compareLabels(a.summary, b.summary));
@@ -225,20 +237,34 @@ export class RunIndex {
   }
 
   private groupStats(s: Selection): GroupStats[] {
-    const out: GroupStats[] = this.groups.map((g) => ({ ...g, total: 0, lastMicros: -Infinity, durationSum: 0, durationCount: 0, rowSum: 0, rowCount: 0 }));
+    const out: GroupStats[] = this.groups.map((g) => ({
+      ...g,
+      total: 0,
+      firstMicros: Infinity,
+      lastMicros: -Infinity,
+      lastOffset: -Infinity,
+      durationSum: 0,
+      durationCount: 0,
+      rowSum: 0,
+      rowCount: 0,
+    }));
     this.scan(s, (i) => {
       const g = out[this.group[i] as number] as GroupStats;
       g.total += 1;
       const start = this.start[i] as number;
+      const e = this.elapsed[i] as number;
+      const r = this.rowcount[i] as number;
+      if (start < g.firstMicros) g.firstMicros = start;
+      // The walk goes newest first, so the first run seen at a start wins its ties.
       if (start > g.lastMicros) {
         g.lastMicros = start;
+        g.lastDuration = e;
+        g.lastRowcount = r;
       }
-      const e = this.elapsed[i] as number;
       if (e > 0) {
         g.durationSum += e;
         g.durationCount += 1;
       }
-      const r = this.rowcount[i] as number;
       if (r > 0) {
         g.rowSum += r;
         g.rowCount += 1;
@@ -270,8 +296,12 @@ export class RunIndex {
       this.groups.push({
         labels: [l0, l1, l2, l3].map((v) => this.values[v] ?? null),
         total: 0,
+        firstMicros: Infinity,
         lastMicros: -Infinity,
+        lastOffset: -Infinity,
         lastRun: "",
+        lastDuration: 0,
+        lastRowcount: 0,
         durationSum: 0,
         durationCount: 0,
         rowSum: 0,

@@ -44,6 +44,9 @@ export function decodeSummary(row: SummaryRow): PipelineSummary {
     last_run: utcFromText(text(row.last_run)),
     avg_duration: numberOrNull(row.avg_duration),
     avg_rowcount: numberOrNull(row.avg_rowcount),
+    first_run: utcFromText(text(row.first_run)),
+    last_duration: Number(row.last_duration),
+    last_rowcount: Number(row.last_rowcount),
   };
 }
 

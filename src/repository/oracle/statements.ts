@@ -84,17 +84,29 @@ export function oracleStatements(layout: TableLayout) {
       return { sql: `SELECT ${select} FROM ${table}${w.clause} ${order} FETCH FIRST :p_limit ROWS ONLY`, binds };
     },
 
-    /** One row per label group, aggregated in the database, in the port's order. */
+    /** One row per label group, aggregated in the database, in the port's order. The inner
+     * query numbers each group's runs newest first (ties: highest id) so the last run's duration
+     * and rowcount come out of the same single pass. */
     summary(filter: RunFilter): Statement {
       const w = where(filter);
       const labels = LABELS.map((l) => c[l]);
+      const inner =
+        `SELECT ${LABELS.map((l) => `${c[l]} AS "${l}"`).join(", ")}, ${c.start_utc} AS "start_utc", ` +
+        `${c.elapsed_seconds} AS "elapsed_seconds", ${c.rowcount} AS "rowcount", ` +
+        `ROW_NUMBER() OVER (PARTITION BY ${labels.join(", ")} ORDER BY ${c.start_utc} DESC, ${c.id} DESC) AS "newest" ` +
+        `FROM ${table}${w.clause}`;
+      const q = (name: string) => `r."${name}"`;
+      const groupBy = LABELS.map((l) => q(l));
       const sql =
-        `SELECT ${LABELS.map((l) => `${c[l]} AS "${l}"`).join(", ")}, COUNT(*) AS "total_runs", ` +
-        `${utcOut(`MAX(${c.start_utc})`)} AS "last_run", ` +
-        `AVG(CASE WHEN ${c.elapsed_seconds} > 0 THEN ${c.elapsed_seconds} END) AS "avg_duration", ` +
-        `AVG(CASE WHEN ${c.rowcount} > 0 THEN ${c.rowcount} END) AS "avg_rowcount" ` +
-        `FROM ${table}${w.clause} GROUP BY ${labels.join(", ")} ` +
-        `ORDER BY MAX(${c.start_utc}) DESC, ${labels.map((l) => `${l} ASC NULLS FIRST`).join(", ")}`;
+        `SELECT ${LABELS.map((l) => `${q(l)} AS "${l}"`).join(", ")}, COUNT(*) AS "total_runs", ` +
+        `${utcOut(`MAX(${q("start_utc")})`)} AS "last_run", ` +
+        `${utcOut(`MIN(${q("start_utc")})`)} AS "first_run", ` +
+        `AVG(CASE WHEN ${q("elapsed_seconds")} > 0 THEN ${q("elapsed_seconds")} END) AS "avg_duration", ` +
+        `AVG(CASE WHEN ${q("rowcount")} > 0 THEN ${q("rowcount")} END) AS "avg_rowcount", ` +
+        `MAX(CASE WHEN ${q("newest")} = 1 THEN ${q("elapsed_seconds")} END) AS "last_duration", ` +
+        `MAX(CASE WHEN ${q("newest")} = 1 THEN ${q("rowcount")} END) AS "last_rowcount" ` +
+        `FROM (${inner}) r GROUP BY ${groupBy.join(", ")} ` +
+        `ORDER BY MAX(${q("start_utc")}) DESC, ${groupBy.map((l) => `${l} ASC NULLS FIRST`).join(", ")}`;
       return { sql, binds: w.binds };
     },
 

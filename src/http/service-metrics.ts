@@ -1,0 +1,90 @@
+import type { PipelineSummary } from "../domain/responses.ts";
+import type { StoreHealth } from "../repository/port.ts";
+import { Counter, Gauge, Histogram, Registry } from "./metrics-registry.ts";
+
+/** What the per-scrape gauges read; refreshed by GET /metrics before it renders. */
+export interface ScrapeSnapshot {
+  health: StoreHealth | null;
+  summaries: PipelineSummary[];
+}
+
+export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;
+
+/**
+ * Every metric the service exposes. Label values are bounded: routes are the route patterns
+ * (unknown paths count as "unmatched"), and per-pipeline series are capped at `maxPipelines`,
+ * keeping the most recently run pipelines.
+ */
+export function createServiceMetrics(backend: string, maxPipelines = 200) {
+  const registry = new Registry();
+  const requests = registry.register(new Counter("http_requests_total", "HTTP requests by route, method and status."));
+  const latency = registry.register(new Histogram("http_request_duration_seconds", "HTTP request latency by route, until the response starts."));
+  const storeLatency = registry.register(new Histogram("pipeline_store_operation_duration_seconds", "Latency of store operations by operation."));
+  const accepted = registry.register(new Counter("pipeline_posts_accepted_total", "Runs accepted by POST and stored."));
+  const rejected = registry.register(new Counter("pipeline_posts_rejected_total", "POSTs rejected, by HTTP status."));
+  let snapshot: ScrapeSnapshot = { health: null, summaries: [] };
+
+  registry.register(
+    new Gauge("pipeline_store_up", "1 when the store is healthy, 0 otherwise.", () => [{ labels: { backend }, value: snapshot.health?.status === "healthy" ? 1 : 0 }]),
+  );
+  registry.register(
+    new Gauge("pipeline_store_records", "Runs the store serves, when it knows without a scan.", () =>
+      snapshot.health?.records === undefined ? [] : [{ labels: { backend }, value: snapshot.health.records }],
+    ),
+  );
+  registry.register(
+    new Gauge("pipeline_jsonl_skipped_lines", "JSONL lines skipped as unreadable.", () =>
+      snapshot.health?.skippedLines === undefined ? [] : [{ value: snapshot.health.skippedLines }],
+    ),
+  );
+
+  const pipelineSeries = () => perPipeline(snapshot.summaries, maxPipelines);
+  const gauge = (name: string, help: string, pick: (p: PipelineSeries) => number) =>
+    registry.register(new Gauge(name, help, () => pipelineSeries().kept.map((p) => ({ labels: p.labels, value: pick(p) }))));
+  gauge("pipeline_last_run_start_timestamp_seconds", "Start of the pipeline's last run, Unix seconds.", (p) => p.lastStart);
+  gauge("pipeline_last_run_duration_seconds", "elapsed_seconds of the pipeline's last run.", (p) => p.lastDuration);
+  gauge("pipeline_last_run_rowcount", "rowcount of the pipeline's last run.", (p) => p.lastRowcount);
+  gauge("pipeline_runs", "Runs stored for the pipeline.", (p) => p.runs);
+  registry.register(
+    new Gauge("pipeline_metrics_pipelines_dropped", `Pipeline series left out beyond the cap of ${maxPipelines}.`, () => [{ value: pipelineSeries().dropped }]),
+  );
+
+  return {
+    registry,
+    requests,
+    latency,
+    storeLatency,
+    accepted,
+    rejected,
+    setSnapshot(next: ScrapeSnapshot) {
+      snapshot = next;
+    },
+  };
+}
+
+interface PipelineSeries {
+  labels: { pipeline_name: string; environment: string };
+  lastStart: number;
+  lastDuration: number;
+  lastRowcount: number;
+  runs: number;
+}
+
+/** Folds summaries (grouped by four labels) into series by pipeline_name and environment. */
+function perPipeline(summaries: readonly PipelineSummary[], cap: number): { kept: PipelineSeries[]; dropped: number } {
+  const series = new Map<string, PipelineSeries>();
+  for (const s of summaries) {
+    const labels = { pipeline_name: s.pipeline_name ?? "", environment: s.environment ?? "" };
+    const key = JSON.stringify(labels);
+    const lastStart = Date.parse(s.last_run) / 1000;
+    const existing = series.get(key);
+    if (!existing) {
+      series.set(key, { labels, lastStart, lastDuration: s.last_duration, lastRowcount: s.last_rowcount, runs: s.total_runs });
+      continue;
+    }
+    existing.runs += s.total_runs;
+    if (lastStart > existing.lastStart) Object.assign(existing, { lastStart, lastDuration: s.last_duration, lastRowcount: s.last_rowcount });
+  }
+  const all = [...series.values()].sort((a, b) => b.lastStart - a.lastStart);
+  return { kept: all.slice(0, cap), dropped: Math.max(0, all.length - cap) };
+}

@@ -1,0 +1,32 @@
+import type { RunRepository } from "./port.ts";
+
+/** Wraps a store so that every operation reports its duration (seconds) by name. */
+export function instrumentRepository(inner: RunRepository, observe: (operation: string, seconds: number) => void): RunRepository {
+  const timed =
+    <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const began = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        observe(operation, (performance.now() - began) / 1000);
+      }
+    };
+  return {
+    backend: inner.backend,
+    findRuns: timed("find_runs", (f, p) => inner.findRuns(f, p)),
+    countRuns: timed("count_runs", (f) => inner.countRuns(f)),
+    summarizePipelines: timed("summarize_pipelines", (f) => inner.summarizePipelines(f)),
+    insertRun: timed("insert_run", (r) => inner.insertRun(r)),
+    health: timed("health", () => inner.health()),
+    close: () => inner.close(),
+    async *streamRuns(filter) {
+      const began = performance.now();
+      try {
+        yield* inner.streamRuns(filter);
+      } finally {
+        observe("stream_runs", (performance.now() - began) / 1000);
+      }
+    },
+  };
+}
