@@ -43,6 +43,12 @@ function checkUsualShape(value: unknown): { startMicros: number; endMicros: numb
   return { startMicros, endMicros };
 }
 
+/** The canonical forms of already-validated date-times; text already in that form is reused. */
+const canonicalLocal = (text: string) =>
+  text.length === 19 && text.charCodeAt(10) === 84 ? text : (parseDateTime(text) as { local: string }).local;
+const canonicalUtc = (text: string) =>
+  text.length === 20 && text.charCodeAt(10) === 84 && text.charCodeAt(19) === 90 ? text : (parseDateTime(text) as { utc: string }).utc;
+
 /**
  * Decodes a parsed JSON value with the stored-record rules of StoredRunSchema. Records in the
  * usual shape take a fast path; anything unusual goes through the schema, so both paths accept
@@ -55,10 +61,10 @@ export function decodeStoredRun(value: unknown): DecodeResult {
   const output_file = o.output_file as string;
   const log_file = o.log_file as string;
   const run: PipelineRun = {
-    start_local: (parseDateTime(o.start_local as string) as { local: string }).local,
-    end_local: (parseDateTime(o.end_local as string) as { local: string }).local,
-    start_utc: (parseDateTime(o.start_utc as string) as { utc: string }).utc,
-    end_utc: (parseDateTime(o.end_utc as string) as { utc: string }).utc,
+    start_local: canonicalLocal(o.start_local as string),
+    end_local: canonicalLocal(o.end_local as string),
+    start_utc: canonicalUtc(o.start_utc as string),
+    end_utc: canonicalUtc(o.end_utc as string),
     elapsed_seconds: o.elapsed_seconds as number,
     elapsed_human: o.elapsed_human as string,
     output_file,
@@ -102,7 +108,7 @@ export function decodeRunKeys(value: unknown): KeysResult {
       elapsed: o.elapsed_seconds as number,
       rowcount: o.rowcount as number,
       // The usual form of a UTC instant is already canonical once it ends in Z.
-      startUtc: startUtc.length === 20 && startUtc.charCodeAt(10) === 84 ? startUtc : (parseDateTime(startUtc) as { utc: string }).utc,
+      startUtc: canonicalUtc(startUtc),
       labels: [
         (o.pipeline_name as string | null | undefined) ?? inferPipelineName(o.output_file as string, o.log_file as string),
         (o.script_name as string | null | undefined) ?? null,

@@ -29,6 +29,8 @@ export interface RunPage {
  * Order: every method that returns runs returns them by start_utc, newest first; runs with the
  * same start_utc come most recently stored first, so pages never shuffle between calls.
  *
+ * Returned runs and summaries may be shared with other callers: treat them as read-only.
+ *
  * Errors: any method may throw StoreUnavailableError (store unreachable) or StoreStartingError
  * (not ready yet); insertRun may also throw StoreReadOnlyError, ValueTooLargeError and
  * ConflictError. Anything else is a bug and surfaces as a 500.

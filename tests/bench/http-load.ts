@@ -20,6 +20,8 @@ export interface LoadOptions {
   seconds: number;
   /** Builds the i-th request (method, path, optional JSON body). */
   request: (i: number) => { method: string; path: string; body?: string };
+  /** Told the status of the i-th request's answer. */
+  onResponse?: (i: number, status: number) => void;
 }
 
 const encoder = new TextEncoder();
@@ -60,6 +62,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     for (let c = 0; c < options.connections; c++) {
       let buffer = "";
       let sentAt = 0;
+      let current = -1;
       let expectBody = -1;
       let status = 0;
       const send = (socket: Socket) => {
@@ -68,7 +71,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           return;
         }
         sentAt = performance.now();
-        socket.write(encodeRequest(options.request(issued++)));
+        current = issued++;
+        socket.write(encodeRequest(options.request(current)));
       };
       void Bun.connect({
         hostname: "127.0.0.1",
@@ -98,6 +102,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
               expectBody = -1;
               latencies.push(performance.now() - sentAt);
               statuses[status] = (statuses[status] ?? 0) + 1;
+              options.onResponse?.(current, status);
               send(socket);
             }
           },

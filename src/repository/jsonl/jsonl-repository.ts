@@ -38,6 +38,10 @@ interface Generation {
   skipped: number;
   users: number;
   retired: boolean;
+  /** Recently read runs by line offset: dashboards ask for the newest pages over and over. */
+  cache: Map<number, PipelineRun>;
+  /** The unfiltered summaries and the index size they were computed at. */
+  summaries: { size: number; value: PipelineSummary[] } | null;
 }
 
 const NEWLINE = 0x0a;
@@ -45,6 +49,8 @@ const NEWLINE = 0x0a;
 /** A line is not where the index says it is. */
 class StaleIndexError extends Error {}
 const STREAM_BATCH = 1000;
+/** Decoded runs kept for reuse: ~1 KiB each, so about 10 MiB. */
+const CACHE_RUNS = 10_000;
 const GC_EVERY_BATCHES = 20;
 
 /**
@@ -135,6 +141,8 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       skipped: 0,
       users: 0,
       retired: false,
+      cache: new Map(),
+      summaries: null,
     };
     if (!info) return gen;
     try {
@@ -292,14 +300,31 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
    * place, which the index cannot follow by size and inode alone. */
   async function readRuns(gen: Generation, offsets: ArrayLike<number>, lengths: ArrayLike<number>, scratch?: ScratchBuffer): Promise<PipelineRun[]> {
     if (!gen.handle || offsets.length === 0) return [];
+    const { cache } = gen;
+    // Exports (with a scratch buffer) bypass the cache: they would only flush it.
+    const runs: (PipelineRun | undefined)[] = scratch ? [] : Array.from(offsets, (offset) => cache.get(offset));
+    const missing: number[] = [];
+    for (let i = 0; i < offsets.length; i++) if (runs[i] === undefined) missing.push(i);
+    if (missing.length === 0) return runs as PipelineRun[];
     gen.users += 1;
     try {
-      const lines = await fetchLines(gen.handle, offsets, lengths, scratch);
-      return lines.map((bytes) => {
+      const lines = await fetchLines(
+        gen.handle,
+        missing.map((i) => offsets[i] as number),
+        missing.map((i) => lengths[i] as number),
+        scratch,
+      );
+      lines.forEach((bytes, k) => {
         const decoded = decodeLine(bytes);
         if (decoded.kind !== "run") throw new StaleIndexError();
-        return decoded.run;
+        const i = missing[k] as number;
+        runs[i] = decoded.run;
+        if (!scratch) {
+          cache.set(offsets[i] as number, decoded.run);
+          if (cache.size > CACHE_RUNS) cache.delete(cache.keys().next().value as number);
+        }
       });
+      return runs as PipelineRun[];
     } catch (error) {
       if (error instanceof StaleIndexError) throw error;
       throw new StoreUnavailableError(`cannot read ${path}: ${describe(error)}`, 5, { cause: error });
@@ -387,8 +412,14 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     },
 
     async summarizePipelines(filter: RunFilter = {}): Promise<PipelineSummary[]> {
-      const { index } = await current();
-      return index.summaries(index.select(filter));
+      const gen = await current();
+      const { index } = gen;
+      const selection = index.select(filter);
+      const everything = selection.all && selection.lo === 0 && selection.hi === index.size;
+      if (!everything) return index.summaries(selection);
+      // Rows are only ever added, so the size tells whether the cached answer is still current.
+      if (gen.summaries?.size !== index.size) gen.summaries = { size: index.size, value: index.summaries(selection) };
+      return gen.summaries.value;
     },
 
     async insertRun(run: PipelineRun): Promise<PipelineRun> {
