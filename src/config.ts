@@ -124,7 +124,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const name = issue.path.join(".");
     if (!name) return issue.message;
     const given = cleaned[name];
-    const shown = given === undefined || /PASSWORD/.test(name) ? "" : ` (got ${JSON.stringify(given.slice(0, 80))})`;
+    const secret = /PASSWORD|API_KEYS$/.test(name);
+    const shown = given === undefined || secret ? "" : ` (got ${JSON.stringify(given.slice(0, 80))})`;
     return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);

@@ -33,6 +33,47 @@ describe("loadConfig", () => {
     });
   }
 
+  test("operations settings parse: keys, read auth, CORS origins, limits", () => {
+    expect(
+      loadConfig({
+        PIPELINE_API_KEYS: " a-key , other-key ,",
+        PIPELINE_READ_AUTH: "true",
+        PIPELINE_CORS_ORIGINS: "https://dash.example.com, http://localhost:3000",
+        PIPELINE_RATE_LIMIT: "50",
+        PIPELINE_SHUTDOWN_TIMEOUT_MS: "2500",
+      }),
+    ).toMatchObject({
+      PIPELINE_API_KEYS: ["a-key", "other-key"],
+      PIPELINE_READ_AUTH: true,
+      PIPELINE_CORS_ORIGINS: ["https://dash.example.com", "http://localhost:3000"],
+      PIPELINE_RATE_LIMIT: 50,
+      PIPELINE_SHUTDOWN_TIMEOUT_MS: 2500,
+      PIPELINE_REQUEST_TIMEOUT_MS: 30000,
+    });
+    expect(loadConfig({ PIPELINE_CORS_ORIGINS: "*" }).PIPELINE_CORS_ORIGINS).toEqual(["*"]);
+    expect(loadConfig({})).toMatchObject({ PIPELINE_READ_AUTH: false, PIPELINE_SHUTDOWN_TIMEOUT_MS: 10000 });
+  });
+
+  for (const [env, message] of [
+    [{ PIPELINE_READ_AUTH: "maybe" }, /PIPELINE_READ_AUTH: must be true or false/],
+    [{ PIPELINE_CORS_ORIGINS: "dash.example.com/path" }, /PIPELINE_CORS_ORIGINS: must be "\*" or comma-separated origins/],
+    [{ PIPELINE_RATE_LIMIT: "-3" }, /PIPELINE_RATE_LIMIT: /],
+    [{ PIPELINE_SHUTDOWN_TIMEOUT_MS: "soon" }, /PIPELINE_SHUTDOWN_TIMEOUT_MS: /],
+  ] as Array<[Record<string, string>, RegExp]>) {
+    test(`rejects ${JSON.stringify(env)}`, () => {
+      expect(() => loadConfig(env)).toThrow(message);
+    });
+  }
+
+  test("never echoes an API key", () => {
+    try {
+      loadConfig({ PIPELINE_API_KEYS: "secret-key-123", PORT: "x" });
+      throw new Error("expected a ConfigError");
+    } catch (error) {
+      expect(String(error)).not.toContain("secret-key-123");
+    }
+  });
+
   test("never echoes a password", () => {
     try {
       loadConfig({ PIPELINE_BACKEND: "oracle", ORACLE_DSN: "", ORACLE_USER: "u", ORACLE_PASSWORD: "hunter2", PORT: "x" });

@@ -31,3 +31,27 @@ test("a bad setting stops startup with one line naming the variable", async () =
   expect(oracle.code).not.toBe(0);
   expect(oracle.stderr).toMatch(/ORACLE_DSN.*ORACLE_USER.*ORACLE_PASSWORD/);
 });
+
+test("API keys from a mounted file protect writes on the real server", async () => {
+  const keysFile = join(temp.dir, "keys.txt");
+  await Bun.write(keysFile, "# one key per line\nfile-key-0123456789abcdef\n\n");
+  const server = await startServer({ PIPELINE_JSONL_PATH: join(temp.dir, "auth.jsonl"), PIPELINE_API_KEYS_FILE: keysFile });
+  try {
+    const body = JSON.stringify(sampleBody());
+    const headers = { "content-type": "application/json" };
+    expect((await fetch(`${server.url}/pipelines`, { method: "POST", headers, body })).status).toBe(401);
+    const ok = await fetch(`${server.url}/pipelines`, { method: "POST", headers: { ...headers, authorization: "Bearer file-key-0123456789abcdef" }, body });
+    expect(ok.status).toBe(201);
+  } finally {
+    await server.stop();
+  }
+  const missing = await runToExit({ PIPELINE_API_KEYS_FILE: join(temp.dir, "nope.txt") });
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain("PIPELINE_API_KEYS_FILE");
+});
+
+test("without keys the server warns at startup that writes are open", async () => {
+  const server = await startServer({ PIPELINE_JSONL_PATH: join(temp.dir, "open.jsonl") });
+  await server.stop();
+  expect(await new Response(server.process.stdout).text()).toContain("no API keys configured");
+});
