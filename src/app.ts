@@ -16,6 +16,8 @@ import type { RunRepository } from "./repository/port.ts";
 import { type DocsAssetLoader, docsRoutes } from "./routes/docs.ts";
 import { type Lifecycle, healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { ingestRoutes } from "./routes/ingest.ts";
+import { pipelinesRoutes } from "./routes/pipelines.ts";
 import { runsRoutes } from "./routes/runs.ts";
 import { VERSION } from "./version.ts";
 
@@ -27,6 +29,11 @@ export interface AppOptions {
   docsAssets?: DocsAssetLoader;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Most records and bytes in one POST /pipelines/batch (defaults 10,000 and 16 MiB). */
+  maxBatch?: number;
+  maxBatchBytes?: number;
+  /** rowcount_drop: the last rowcount below this fraction of the median (default 0.5). */
+  rowcountDropFraction?: number;
   /** API keys: when given, writes need one, and reads too with `protectReads`. */
   auth?: { keys: readonly string[]; protectReads: boolean };
   /** Origins allowed to call from browsers ("*" for any); no CORS headers when absent. */
@@ -87,7 +94,16 @@ export function createApp(options: AppOptions) {
   app.use(timeout(limitMs, () => new HTTPException(503, { message: `The request took longer than ${limitMs} ms` })));
 
   const routes = app
-    .route("/", runsRoutes(repository, { maxBodyBytes: options.maxBodyBytes }))
+    .route("/", runsRoutes(repository))
+    .route("/", pipelinesRoutes(repository, { rowcountDropFraction: options.rowcountDropFraction ?? 0.5 }))
+    .route(
+      "/",
+      ingestRoutes(repository, {
+        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+        maxBatch: options.maxBatch ?? 10_000,
+        maxBatchBytes: options.maxBatchBytes ?? 16 * 1024 * 1024,
+      }),
+    )
     .route("/", healthRoutes(repository, version, lifecycle))
     .route("/", metricsRoutes(repository, metrics))
     .route("/", docsRoutes(options.docsAssets));

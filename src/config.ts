@@ -52,6 +52,13 @@ const common = {
   PIPELINE_REQUEST_TIMEOUT_MS: positiveInt("milliseconds").default(30_000),
   PIPELINE_SHUTDOWN_TIMEOUT_MS: positiveInt("milliseconds").default(10_000),
   PIPELINE_METRICS_MAX_PIPELINES: positiveInt("series").default(200),
+  PIPELINE_MAX_BATCH: positiveInt("records").default(10_000),
+  PIPELINE_MAX_BATCH_BYTES: positiveInt("bytes").default(16 * 1024 * 1024),
+  PIPELINE_ROWCOUNT_DROP_FRACTION: z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "must be a fraction from 0 to 1, e.g. 0.5")
+    .transform(Number)
+    .default(0.5),
 };
 
 const required = (name: string) =>

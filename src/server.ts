@@ -74,6 +74,9 @@ const app = createApp({
   logger,
   docsAssets: loadSwaggerAsset,
   maxBodyBytes: config.PIPELINE_MAX_BODY_BYTES,
+  maxBatch: config.PIPELINE_MAX_BATCH,
+  maxBatchBytes: config.PIPELINE_MAX_BATCH_BYTES,
+  rowcountDropFraction: config.PIPELINE_ROWCOUNT_DROP_FRACTION,
   auth: apiKeys.length ? { keys: apiKeys, protectReads: config.PIPELINE_READ_AUTH } : undefined,
   corsOrigins: config.PIPELINE_CORS_ORIGINS,
   rateLimitPerSecond: config.PIPELINE_RATE_LIMIT,
@@ -85,7 +88,7 @@ const server = Bun.serve({
   port: config.PORT,
   hostname: config.HOST,
   fetch: (request, bunServer) => app.fetch(request, { ip: bunServer.requestIP(request)?.address }),
-  maxRequestBodySize: config.PIPELINE_MAX_BODY_BYTES + 1024,
+  maxRequestBodySize: Math.max(config.PIPELINE_MAX_BODY_BYTES, config.PIPELINE_MAX_BATCH_BYTES) + 1024,
   // Seconds a connection may stay silent: slow or stalled clients cannot hold sockets forever.
   idleTimeout: Math.min(255, Math.ceil(config.PIPELINE_REQUEST_TIMEOUT_MS / 1000) + 5),
 });

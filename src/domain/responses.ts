@@ -40,10 +40,11 @@ export const PipelineListResponseSchema = z
 
 export const PipelineInfoResponseSchema = z
   .object({
-    total: z.int().openapi({ description: "All runs matching the filters", example: 1 }),
+    total: z.int().nullable().openapi({ description: "All runs matching the filters (null with include_total=false)", example: 1 }),
     count: z.int().openapi({ description: "Runs in this response", example: 1 }),
     results: z.array(PipelineInfoSchema),
     pipelines: z.array(z.string()).openapi({ description: "Distinct pipeline names in results, sorted", example: [SAMPLE_RUN.pipeline_name as string] }),
+    next_cursor: z.string().nullable().optional().openapi({ description: "Pass as cursor for the next page; null on the last page", example: null }),
   })
   .openapi("PipelineInfoResponse");
 

@@ -84,6 +84,8 @@ export function decodeStoredRun(value: unknown): DecodeResult {
 export interface RunKeys {
   startMicros: number;
   endMicros: number;
+  /** start_local's wall clock as microseconds, read as if it were UTC (for local windows). */
+  startLocalMicros: number;
   elapsed: number;
   rowcount: number;
   startUtc: string;
@@ -105,6 +107,7 @@ export function decodeRunKeys(value: unknown): KeysResult {
     ok: true,
     keys: {
       ...keys,
+      startLocalMicros: localMicros(canonicalLocal(o.start_local as string)),
       elapsed: o.elapsed_seconds as number,
       rowcount: o.rowcount as number,
       // The usual form of a UTC instant is already canonical once it ends in Z.
@@ -119,10 +122,14 @@ export function decodeRunKeys(value: unknown): KeysResult {
   };
 }
 
+/** Microseconds of canonical local text ("YYYY-MM-DDTHH:MM:SS[.fff]", no offset). */
+const localMicros = (text: string) => micros(text);
+
 function keysOf({ run, startMicros, endMicros }: DecodedRun): RunKeys {
   return {
     startMicros,
     endMicros,
+    startLocalMicros: localMicros(run.start_local),
     elapsed: run.elapsed_seconds,
     rowcount: run.rowcount,
     startUtc: run.start_utc,

@@ -14,16 +14,17 @@ export function instrumentRepository(inner: RunRepository, observe: (operation: 
     };
   return {
     backend: inner.backend,
-    findRuns: timed("find_runs", (f, p) => inner.findRuns(f, p)),
+    findRuns: timed("find_runs", (q) => inner.findRuns(q)),
     countRuns: timed("count_runs", (f) => inner.countRuns(f)),
     summarizePipelines: timed("summarize_pipelines", (f) => inner.summarizePipelines(f)),
-    insertRun: timed("insert_run", (r) => inner.insertRun(r)),
+    runHistory: timed("run_history", (f, b, z) => inner.runHistory(f, b, z)),
+    insertRuns: timed("insert_runs", (r) => inner.insertRuns(r)),
     health: timed("health", () => inner.health()),
     close: () => inner.close(),
-    async *streamRuns(filter) {
+    async *streamRuns(filter, order) {
       const began = performance.now();
       try {
-        yield* inner.streamRuns(filter);
+        yield* inner.streamRuns(filter, order);
       } finally {
         observe("stream_runs", (performance.now() - began) / 1000);
       }

@@ -1,58 +1,87 @@
 import type { PipelineRun } from "../domain/pipeline-info.ts";
-import type { PipelineSummary } from "../domain/responses.ts";
-import type { Page, RunFilter } from "../domain/run-query.ts";
-import type { RunPage, RunRepository, StoreHealth } from "./port.ts";
-import { type KeyedRun, SummaryBuilder, keyRun, matcher, newestFirst } from "./run-order.ts";
+import { differingFields, identityKey } from "../domain/run-identity.ts";
+import type { RunFilter } from "../domain/run-filter.ts";
+import { NEWEST_FIRST, type RunOrder } from "../domain/run-ordering.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/statistics.ts";
+import { TimeBuckets } from "../domain/time-buckets.ts";
+import { HistoryBuilder, StatsBuilder } from "./pipeline-stats.ts";
+import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "./port.ts";
+import { type KeyedRun, comparator, compareKeysets, keyRun, keysetOf, matcher } from "./run-order.ts";
+
+const LABEL_VALUES = (run: PipelineRun) => [run.pipeline_name, run.script_name, run.pipeline_type, run.environment];
 
 /**
  * A store that keeps runs in process memory. It passes the same contract suite as the durable
  * stores, so HTTP tests and edge deployments without a file system can rely on it.
  */
 export function createMemoryRepository(initial: readonly PipelineRun[] = []): RunRepository {
-  // Kept sorted in port order so reads are slices, not sorts.
   const runs: KeyedRun[] = [];
+  const byIdentity = new Map<string, KeyedRun>();
   let seq = 0;
 
-  const insertSorted = (k: KeyedRun) => {
-    let lo = 0;
-    let hi = runs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (newestFirst(runs[mid] as KeyedRun, k) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    runs.splice(lo, 0, k);
+  const store = (run: PipelineRun) => {
+    const k = keyRun(structuredClone(run), seq++);
+    runs.push(k);
+    byIdentity.set(identityKey(run), k);
   };
-  for (const run of initial) insertSorted(keyRun(structuredClone(run), seq++));
+  for (const run of initial) store(run);
 
-  const matching = (filter: RunFilter) => runs.filter(matcher(filter));
+  const matching = (filter: RunFilter, order: RunOrder = NEWEST_FIRST) => runs.filter(matcher(filter)).sort(comparator(order));
 
   return {
     backend: "memory",
 
-    async findRuns(filter: RunFilter, page: Page): Promise<RunPage> {
-      const all = matching(filter);
-      const slice = all.slice(page.offset, page.offset + page.limit);
-      return { total: all.length, runs: slice.map((k) => structuredClone(k.run)) };
+    async findRuns(query: FindRunsQuery): Promise<RunPage> {
+      const order = query.order ?? NEWEST_FIRST;
+      const all = matching(query.filter, order);
+      let from = query.offset ?? 0;
+      if (query.after) {
+        const after = query.after;
+        const index = all.findIndex((k) => compareKeysets(keysetOf(k, order.field), after, order.descending) > 0);
+        from = index < 0 ? all.length : index;
+      }
+      const page = all.slice(from, from + query.limit);
+      const last = page.at(-1);
+      return {
+        total: query.includeTotal === false ? null : all.length,
+        runs: page.map((k) => structuredClone(k.run)),
+        next: last && from + page.length < all.length ? keysetOf(last, order.field) : null,
+      };
     },
 
-    async *streamRuns(filter: RunFilter): AsyncIterable<PipelineRun> {
-      for (const k of matching(filter)) yield structuredClone(k.run);
+    async *streamRuns(filter: RunFilter, order?: RunOrder): AsyncIterable<PipelineRun> {
+      for (const k of matching(filter, order)) yield structuredClone(k.run);
     },
 
     async countRuns(filter: RunFilter): Promise<number> {
-      return matching(filter).length;
+      return runs.filter(matcher(filter)).length;
     },
 
-    async summarizePipelines(filter: RunFilter = {}): Promise<PipelineSummary[]> {
-      const builder = new SummaryBuilder();
-      for (const k of matching(filter)) builder.add(k);
-      return builder.summaries();
+    async summarizePipelines(filter: RunFilter = {}): Promise<PipelineStats[]> {
+      const builder = new StatsBuilder();
+      for (const k of runs.filter(matcher(filter))) {
+        builder.add(LABEL_VALUES(k.run), { startMicros: k.startMicros, seq: k.seq, elapsed: k.run.elapsed_seconds, rowcount: k.run.rowcount });
+      }
+      return builder.results();
     },
 
-    async insertRun(run: PipelineRun): Promise<PipelineRun> {
-      insertSorted(keyRun(structuredClone(run), seq++));
-      return structuredClone(run);
+    async runHistory(filter: RunFilter, bucket: HistoryBucketSize, timeZone: string): Promise<HistorySeries[]> {
+      const builder = new HistoryBuilder(new TimeBuckets(timeZone, bucket));
+      for (const k of runs.filter(matcher(filter))) builder.add(k.run.pipeline_name, k.startMicros, k.run.elapsed_seconds, k.run.rowcount);
+      return builder.results();
+    },
+
+    async insertRuns(batch: readonly PipelineRun[]): Promise<InsertOutcome[]> {
+      return batch.map((run) => {
+        const existing = byIdentity.get(identityKey(run));
+        if (existing) {
+          const fields = differingFields(existing.run, run);
+          const stored = structuredClone(existing.run);
+          return fields.length ? { status: "conflict", run: stored, fields } : { status: "existing", run: stored };
+        }
+        store(run);
+        return { status: "created", run: structuredClone(run) };
+      });
     },
 
     async health(): Promise<StoreHealth> {

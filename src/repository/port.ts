@@ -1,6 +1,7 @@
 import type { PipelineRun } from "../domain/pipeline-info.ts";
-import type { PipelineSummary } from "../domain/responses.ts";
-import type { Page, RunFilter } from "../domain/run-query.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/statistics.ts";
+import type { RunFilter } from "../domain/run-filter.ts";
+import type { RunOrder } from "../domain/run-ordering.ts";
 
 /** What a store says about itself to /health. */
 export interface StoreHealth {
@@ -17,46 +18,86 @@ export interface StoreHealth {
   readOnly?: string;
 }
 
-/** A page of runs and the number of all runs matching the same filter. */
-export interface RunPage {
-  total: number;
-  runs: PipelineRun[];
+/**
+ * Where a keyset page starts: the order value of the previous page's last run (instants as
+ * epoch microseconds, numbers, or a pipeline name) and its storage sequence in this store.
+ */
+export interface Keyset {
+  value: number | string | null;
+  tie: number;
 }
+
+/** One page of runs. */
+export interface FindRunsQuery {
+  filter: RunFilter;
+  /** Default: start_utc newest first. */
+  order?: RunOrder;
+  limit: number;
+  /** Runs to skip; ignored when `after` is given. */
+  offset?: number;
+  /** Start right after this run (keyset paging): stays correct while runs are inserted. */
+  after?: Keyset;
+  /** Count all matches too (default true). */
+  includeTotal?: boolean;
+}
+
+export interface RunPage {
+  /** All runs matching the filter, or null when not asked for. */
+  total: number | null;
+  runs: PipelineRun[];
+  /** The keyset of the page's last run when more matches follow it, else null. */
+  next: Keyset | null;
+}
+
+/** What happened to one run handed to insertRuns. */
+export type InsertOutcome =
+  | { status: "created"; run: PipelineRun }
+  /** A run with the same identity and the same content was already stored: nothing written. */
+  | { status: "existing"; run: PipelineRun }
+  /** A run with the same identity but other content is stored; `fields` name the differences. */
+  | { status: "conflict"; run: PipelineRun; fields: string[] };
 
 /**
  * The repository port: everything the HTTP app needs from a store of pipeline runs.
  *
- * Order: every method that returns runs returns them by start_utc, newest first; runs with the
- * same start_utc come most recently stored first, so pages never shuffle between calls.
+ * Order: runs come in the requested order (default start_utc newest first); ties are broken by
+ * storage order in the same direction, so pages never shuffle between calls.
+ *
+ * Identity: a run is identified by (pipeline_name, date_code, start_utc, pid); storing the same
+ * identity twice is idempotent, other content under it a conflict.
  *
  * Returned runs and summaries may be shared with other callers: treat them as read-only.
  *
  * Errors: any method may throw StoreUnavailableError (store unreachable) or StoreStartingError
- * (not ready yet); insertRun may also throw StoreReadOnlyError, ValueTooLargeError and
- * ConflictError. Anything else is a bug and surfaces as a 500.
+ * (not ready yet); insertRuns may also throw StoreReadOnlyError and ValueTooLargeError. Anything
+ * else is a bug and surfaces as a 500.
  */
 export interface RunRepository {
   /** The backend's name as /health reports it ("jsonl", "memory", "oracle"). */
   readonly backend: string;
 
-  /** The runs matching `filter` in store order, skipping `page.offset` and returning at most
-   * `page.limit`, together with the count of all matches. An offset past the end gives []. */
-  findRuns(filter: RunFilter, page: Page): Promise<RunPage>;
+  /** A page of the runs matching `query.filter` in `query.order`. An offset past the end gives []. */
+  findRuns(query: FindRunsQuery): Promise<RunPage>;
 
-  /** Every run matching `filter`, in store order, one at a time; memory stays bounded by the
-   * store's own index, not by the number of matches. */
-  streamRuns(filter: RunFilter): AsyncIterable<PipelineRun>;
+  /** Every run matching `filter`, in `order`, one at a time; memory stays bounded by the store's
+   * own index, not by the number of matches. Abandoning the iteration stops the work. */
+  streamRuns(filter: RunFilter, order?: RunOrder): AsyncIterable<PipelineRun>;
 
   /** The number of runs matching `filter`. */
   countRuns(filter: RunFilter): Promise<number>;
 
-  /** One summary per distinct (pipeline_name, script_name, pipeline_type, environment), nulls
-   * being values of their own, sorted by last_run newest first, then by the labels (nulls first). */
-  summarizePipelines(filter?: RunFilter): Promise<PipelineSummary[]>;
+  /** Per-pipeline statistics for the runs matching `filter`: one entry per distinct
+   * (pipeline_name, script_name, pipeline_type, environment), nulls being values of their own,
+   * sorted by last_run newest first, then by the labels (nulls first). */
+  summarizePipelines(filter?: RunFilter): Promise<PipelineStats[]>;
 
-  /** Stores a validated run and resolves once it is durable by the store's rules; returns the
-   * run exactly as later reads will return it. */
-  insertRun(run: PipelineRun): Promise<PipelineRun>;
+  /** Runs matching `filter` per pipeline_name and time bucket (hour, day or ISO week) in the IANA
+   * time zone `timeZone`: count, total rows and median duration; empty buckets left out. */
+  runHistory(filter: RunFilter, bucket: HistoryBucketSize, timeZone: string): Promise<HistorySeries[]>;
+
+  /** Stores validated runs with one durable commit for all of them and returns one outcome per
+   * run, in order. Runs whose identity is already stored are not written again. */
+  insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]>;
 
   /** A cheap probe of whether the store can serve reads and writes. Never throws. */
   health(): Promise<StoreHealth>;

@@ -1,7 +1,15 @@
 import { parseDateTime } from "../domain/datetime.ts";
 import { LABELS, type PipelineRun } from "../domain/pipeline-info.ts";
 import type { PipelineSummary } from "../domain/responses.ts";
-import type { RunFilter } from "../domain/run-query.ts";
+import type { RunFilter } from "../domain/run-filter.ts";
+import { NEWEST_FIRST, type OrderField, type RunOrder, compareValues } from "../domain/run-ordering.ts";
+import type { Keyset } from "./port.ts";
+
+/**
+ * The reference query logic for stores that hold or stream whole runs (memory, the JSONL scan):
+ * matching, ordering, keyset positions. The indexed JSONL store and Oracle are checked against
+ * the same contract suite.
+ */
 
 /** A run with the keys stores sort and filter by. `seq` grows with storage order. */
 export interface KeyedRun {
@@ -11,19 +19,47 @@ export interface KeyedRun {
   seq: number;
 }
 
-export function keyRun(run: PipelineRun, seq: number): KeyedRun {
+export function keyRun(run: PipelineRun, seq: number, startMicros?: number, endMicros?: number): KeyedRun {
   return {
     run,
-    startMicros: parseDateTime(run.start_utc)?.epochMicros ?? Number.NaN,
-    endMicros: parseDateTime(run.end_utc)?.epochMicros ?? Number.NaN,
+    startMicros: startMicros ?? parseDateTime(run.start_utc)?.epochMicros ?? Number.NaN,
+    endMicros: endMicros ?? parseDateTime(run.end_utc)?.epochMicros ?? Number.NaN,
     seq,
   };
 }
 
-/** The port's order: start_utc newest first, then most recently stored first. */
-export function newestFirst(a: KeyedRun, b: KeyedRun): number {
-  return b.startMicros - a.startMicros || b.seq - a.seq;
+/** The order value of a keyed run (instants as epoch microseconds). */
+export function keyedValue(k: KeyedRun, field: OrderField): number | string | null {
+  switch (field) {
+    case "start_utc":
+      return k.startMicros;
+    case "end_utc":
+      return k.endMicros;
+    case "elapsed_seconds":
+      return k.run.elapsed_seconds;
+    case "rowcount":
+      return k.run.rowcount;
+    case "pipeline_name":
+      return k.run.pipeline_name;
+  }
 }
+
+/** Compares positions in a listing: order value, then storage order, both in the order's direction. */
+export function compareKeysets(a: Keyset, b: Keyset, descending: boolean): number {
+  const base = compareValues(a.value, b.value) || a.tie - b.tie;
+  return descending ? -base : base;
+}
+
+export const keysetOf = (k: KeyedRun, field: OrderField): Keyset => ({ value: keyedValue(k, field), tie: k.seq });
+
+/** A comparator for keyed runs in `order`. */
+export function comparator(order: RunOrder = NEWEST_FIRST): (a: KeyedRun, b: KeyedRun) => number {
+  const { field, descending } = order;
+  return (a, b) => compareKeysets(keysetOf(a, field), keysetOf(b, field), descending);
+}
+
+/** The port's default order: start_utc newest first, then most recently stored first. */
+export const newestFirst = (a: KeyedRun, b: KeyedRun) => b.startMicros - a.startMicros || b.seq - a.seq;
 
 /** A predicate for the filter, with the checks it does not need left out. */
 export function matcher(filter: RunFilter): (k: KeyedRun) => boolean {
@@ -32,21 +68,31 @@ export function matcher(filter: RunFilter): (k: KeyedRun) => boolean {
   const to = filter.endUtcTo?.epochMicros;
   if (from !== undefined) checks.push((k) => k.startMicros >= from);
   if (to !== undefined) checks.push((k) => k.endMicros <= to);
-  const { minRowcount: min, maxRowcount: max } = filter;
-  if (min !== undefined) checks.push((k) => k.run.rowcount >= min);
-  if (max !== undefined) checks.push((k) => k.run.rowcount <= max);
+  const { minRowcount, maxRowcount, minElapsedSeconds, maxElapsedSeconds, startLocalFrom, startLocalTo } = filter;
+  if (minRowcount !== undefined) checks.push((k) => k.run.rowcount >= minRowcount);
+  if (maxRowcount !== undefined) checks.push((k) => k.run.rowcount <= maxRowcount);
+  if (minElapsedSeconds !== undefined) checks.push((k) => k.run.elapsed_seconds >= minElapsedSeconds);
+  if (maxElapsedSeconds !== undefined) checks.push((k) => k.run.elapsed_seconds <= maxElapsedSeconds);
+  // Canonical local text ("YYYY-MM-DDTHH:MM:SS[.fff]") orders as the wall clock does.
+  if (startLocalFrom !== undefined) checks.push((k) => k.run.start_local >= startLocalFrom);
+  if (startLocalTo !== undefined) checks.push((k) => k.run.start_local <= startLocalTo);
   for (const label of LABELS) {
     const wanted = filter.labels?.[label];
-    if (wanted !== undefined) checks.push((k) => k.run[label] === wanted);
+    if (wanted === undefined) continue;
+    const set = new Set(wanted);
+    checks.push((k) => k.run[label] !== null && set.has(k.run[label] as string));
   }
   return (k) => checks.every((check) => check(k));
 }
 
-/** Keeps the first `size` runs in port order out of a stream, in O(size) memory and
+/** Keeps the first `size` runs in a given order out of a stream, in O(size) memory and
  * O(log size) per run: a binary heap whose root is the worst run kept. */
 export class TopRuns {
   private readonly heap: KeyedRun[] = [];
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly compare: (a: KeyedRun, b: KeyedRun) => number = newestFirst,
+  ) {}
 
   offer(k: KeyedRun): void {
     if (this.size <= 0) return;
@@ -54,19 +100,18 @@ export class TopRuns {
     if (heap.length < this.size) {
       heap.push(k);
       this.up(heap.length - 1);
-    } else if (newestFirst(k, heap[0] as KeyedRun) < 0) {
+    } else if (this.compare(k, heap[0] as KeyedRun) < 0) {
       heap[0] = k;
       this.down(0);
     }
   }
 
   sorted(): KeyedRun[] {
-    return [...this.heap].sort(newestFirst);
+    return [...this.heap].sort(this.compare);
   }
 
-  /** True when a comes later in port order than b (worse), so it belongs nearer the root. */
   private worse(a: number, b: number): boolean {
-    return newestFirst(this.heap[a] as KeyedRun, this.heap[b] as KeyedRun) > 0;
+    return this.compare(this.heap[a] as KeyedRun, this.heap[b] as KeyedRun) > 0;
   }
 
   private swap(a: number, b: number): void {
@@ -95,93 +140,6 @@ export class TopRuns {
       this.swap(i, worst);
       i = worst;
     }
-  }
-}
-
-const groupKey = (run: PipelineRun) => JSON.stringify(LABELS.map((label) => run[label]));
-
-interface Group {
-  labels: PipelineRun;
-  total: number;
-  firstMicros: number;
-  firstRun: string;
-  lastMicros: number;
-  lastSeq: number;
-  lastRun: string;
-  lastDuration: number;
-  lastRowcount: number;
-  durationSum: number;
-  durationCount: number;
-  rowSum: number;
-  rowCount: number;
-}
-
-/** Folds runs into per-pipeline summaries in memory proportional to the number of groups. */
-export class SummaryBuilder {
-  private readonly groups = new Map<string, Group>();
-
-  add(k: KeyedRun): void {
-    const key = groupKey(k.run);
-    let g = this.groups.get(key);
-    if (!g) {
-      g = {
-        labels: k.run,
-        total: 0,
-        firstMicros: Infinity,
-        firstRun: k.run.start_utc,
-        lastMicros: -Infinity,
-        lastSeq: -Infinity,
-        lastRun: k.run.start_utc,
-        lastDuration: 0,
-        lastRowcount: 0,
-        durationSum: 0,
-        durationCount: 0,
-        rowSum: 0,
-        rowCount: 0,
-      };
-      this.groups.set(key, g);
-    }
-    g.total += 1;
-    if (k.startMicros < g.firstMicros) {
-      g.firstMicros = k.startMicros;
-      g.firstRun = k.run.start_utc;
-    }
-    if (k.startMicros > g.lastMicros || (k.startMicros === g.lastMicros && k.seq > g.lastSeq)) {
-      g.lastMicros = k.startMicros;
-      g.lastSeq = k.seq;
-      g.lastRun = k.run.start_utc;
-      g.lastDuration = k.run.elapsed_seconds;
-      g.lastRowcount = k.run.rowcount;
-    }
-    if (k.run.elapsed_seconds > 0) {
-      g.durationSum += k.run.elapsed_seconds;
-      g.durationCount += 1;
-    }
-    if (k.run.rowcount > 0) {
-      g.rowSum += k.run.rowcount;
-      g.rowCount += 1;
-    }
-  }
-
-  summaries(): PipelineSummary[] {
-    const rows = [...this.groups.values()].map((g) => ({
-      micros: g.lastMicros,
-      summary: {
-        pipeline_name: g.labels.pipeline_name,
-        script_name: g.labels.script_name,
-        pipeline_type: g.labels.pipeline_type,
-        environment: g.labels.environment,
-        total_runs: g.total,
-        last_run: g.lastRun,
-        avg_duration: g.durationCount ? g.durationSum / g.durationCount : null,
-        avg_rowcount: g.rowCount ? g.rowSum / g.rowCount : null,
-        first_run: g.firstRun,
-        last_duration: g.lastDuration,
-        last_rowcount: g.lastRowcount,
-      },
-    }));
-    rows.sort((a, b) => b.micros - a.micros || compareLabels(a.summary, b.summary));
-    return rows.map((r) => r.summary);
   }
 }
 

@@ -1,103 +1,90 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
-import { PipelineInfoInputSchema, PipelineInfoSchema } from "../domain/pipeline-info.ts";
-import { PipelineInfoResponseSchema, PipelineListResponseSchema } from "../domain/responses.ts";
-import { RunQuerySchema, toRunFilter } from "../domain/run-query.ts";
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { decodeCursor, encodeCursor, queryFingerprint } from "../domain/cursor.ts";
+import { PipelineInfoResponseSchema } from "../domain/responses.ts";
+import { toRunFilter } from "../domain/run-filter.ts";
+import { NEWEST_FIRST } from "../domain/run-ordering.ts";
+import { RunQuerySchema, requestedFormat } from "../domain/run-query.ts";
+import { csvRow, CSV_COLUMNS, ndjsonLine, streamText } from "../http/export-stream.ts";
 import { streamRunEnvelope } from "../http/json-stream.ts";
-import { problemResponse, validationHook } from "../http/problem.ts";
-import { limitBody, requireJson } from "../http/require-json.ts";
+import { problem, problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
-
-const unavailable = problemResponse("The store is unavailable or still starting, or the request timed out; retry after Retry-After seconds");
-/** Answers any route may give once operators turn on keys for reads or a rate limit. */
-const guarded = {
-  401: problemResponse("An API key is required (PIPELINE_READ_AUTH) and was missing or wrong"),
-  429: problemResponse("The caller's rate limit is exceeded; retry after Retry-After seconds"),
-};
-
-const listPipelinesRoute = createRoute({
-  method: "get",
-  path: "/pipelines",
-  tags: ["pipelines"],
-  summary: "Summaries per pipeline",
-  description:
-    "One summary per (pipeline_name, script_name, pipeline_type, environment), newest last_run first. " +
-    "Averages leave out runs with zero or negative values and are null when none remain.",
-  responses: {
-    200: { description: "Pipeline summaries", content: { "application/json": { schema: PipelineListResponseSchema } } },
-    ...guarded,
-    503: unavailable,
-  },
-});
+import { guarded, unavailable } from "./responses.ts";
 
 const getRunsRoute = createRoute({
   method: "get",
   path: "/get_pipeline_info",
   tags: ["runs"],
-  summary: "Runs, filtered and paged",
+  summary: "Runs, filtered, ordered and paged, or exported",
   description:
-    "Runs matching every given filter, newest start_utc first. `all_data=true` returns every match " +
-    "and ignores limit and offset (and their ranges) entirely; the answer streams.",
+    "Runs matching every given filter (repeat a label parameter for any of several values), newest start_utc first " +
+    "unless order_by says otherwise. Page with limit/offset or with cursor (next_cursor of the previous page). " +
+    "`all_data=true` returns every match and ignores limit, offset and cursor entirely; the answer streams. " +
+    "`format=ndjson|csv` (or Accept: application/x-ndjson, text/csv) downloads the same runs as a file.",
   request: { query: RunQuerySchema },
   responses: {
-    200: { description: "Matching runs", content: { "application/json": { schema: PipelineInfoResponseSchema } } },
-    422: problemResponse("A parameter is out of range or of the wrong type"),
+    200: {
+      description: "Matching runs",
+      content: {
+        "application/json": { schema: PipelineInfoResponseSchema },
+        "application/x-ndjson": { schema: z.string().openapi({ description: "One run per line", example: '{"start_local":"2025-08-14T22:49:07",...}\n' }) },
+        "text/csv": { schema: z.string().openapi({ description: "RFC 4180 CSV with a header row", example: `${CSV_COLUMNS.join(",")}\r\n...` }) },
+      },
+    },
+    422: problemResponse("A parameter is out of range or of the wrong type, or the cursor belongs to another query"),
     ...guarded,
     503: unavailable,
   },
 });
 
-const WRITE_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+const stamp = () => new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
 
-/** The request body limit a route applies unless the app says otherwise. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** GET /get_pipeline_info: the original listing, with richer filters, orders, cursors and exports. */
+export function runsRoutes(repository: RunRepository) {
+  return new OpenAPIHono({ defaultHook: validationHook }).openapi(getRunsRoute, async (c) => {
+    const query = c.req.valid("query");
+    const filter = toRunFilter(query);
+    const order = query.order_by ?? NEWEST_FIRST;
+    const format = requestedFormat(query.format, c.req.header("accept"));
+    const fingerprint = queryFingerprint(filter, order);
 
-const createRunRoute = (maxBodyBytes: number) =>
-  createRoute({
-    method: "post",
-    path: "/pipelines",
-    tags: ["runs"],
-    summary: "Store one run",
-    description: "Validates the run, appends it to the store and answers with the record as it will be read back.",
-    middleware: [requireJson, limitBody(maxBodyBytes)] as const,
-    security: WRITE_SECURITY,
-    request: {
-      body: { required: true, content: { "application/json": { schema: PipelineInfoInputSchema } } },
-    },
-    responses: {
-      201: { description: "Stored", content: { "application/json": { schema: PipelineInfoSchema } } },
-      400: problemResponse("The body is not valid JSON"),
-      401: problemResponse("An API key is required (PIPELINE_API_KEYS is set) and was missing or wrong"),
-      409: problemResponse("The run conflicts with what is stored"),
-      413: problemResponse("The body is larger than the limit"),
-      415: problemResponse("The body is not JSON"),
-      422: problemResponse("A field is missing or invalid"),
-      429: guarded[429],
-      503: unavailable,
-    },
+    let after;
+    if (query.cursor !== undefined && !query.all_data) {
+      const decoded = decodeCursor(query.cursor, fingerprint);
+      if (!decoded.ok) return problem(422, `cursor ${decoded.reason}`, { errors: [{ location: "query", field: "cursor", message: decoded.reason }] }) as never;
+      after = decoded.keyset;
+    }
+
+    if (format !== "json") {
+      const runs = query.all_data
+        ? repository.streamRuns(filter, order)
+        : (async function* () {
+            yield* (await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: false })).runs;
+          })();
+      const csv = format === "csv";
+      const body = csv ? streamText(`${CSV_COLUMNS.join(",")}\r\n`, runs, csvRow) : streamText("", runs, ndjsonLine);
+      return c.body(body, 200, {
+        "content-type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+        "content-disposition": `attachment; filename="pipeline_runs-${stamp()}.${csv ? "csv" : "ndjson"}"`,
+      }) as never;
+    }
+
+    if (query.all_data) {
+      const total = await repository.countRuns(filter);
+      return c.body(streamRunEnvelope(total, repository.streamRuns(filter, order)), 200, { "content-type": "application/json" }) as never;
+    }
+
+    const page = await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: query.include_total });
+    const names = new Set<string>();
+    for (const run of page.runs) if (run.pipeline_name !== null) names.add(run.pipeline_name);
+    return c.json(
+      {
+        total: page.total,
+        count: page.runs.length,
+        results: page.runs,
+        pipelines: [...names].sort(),
+        next_cursor: page.next ? encodeCursor(page.next, fingerprint) : null,
+      },
+      200,
+    );
   });
-
-/** The original API's run routes: list, summarize and store runs. */
-export function runsRoutes(repository: RunRepository, options: { maxBodyBytes?: number } = {}) {
-  return new OpenAPIHono({ defaultHook: validationHook })
-    .openapi(listPipelinesRoute, async (c) => {
-      const pipelines = await repository.summarizePipelines();
-      return c.json({ pipelines }, 200);
-    })
-    .openapi(getRunsRoute, async (c) => {
-      const query = c.req.valid("query");
-      const filter = toRunFilter(query);
-      if (query.all_data) {
-        const total = await repository.countRuns(filter);
-        const body = streamRunEnvelope(total, repository.streamRuns(filter));
-        return c.body(body, 200, { "content-type": "application/json" }) as never;
-      }
-      const page = await repository.findRuns(filter, { limit: query.limit, offset: query.offset });
-      const names = new Set<string>();
-      for (const run of page.runs) if (run.pipeline_name !== null) names.add(run.pipeline_name);
-      return c.json({ total: page.total, count: page.runs.length, results: page.runs, pipelines: [...names].sort() }, 200);
-    })
-    .openapi(createRunRoute(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), async (c) => {
-      const stored = await repository.insertRun(c.req.valid("json"));
-      return c.json(stored, 201);
-    });
 }

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDateTime } from "../../src/domain/datetime.ts";
-import type { RunFilter } from "../../src/domain/run-query.ts";
+import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
 import { createJsonlScanRepository } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
@@ -72,7 +72,7 @@ async function spawnService(entry: string, env: Record<string, string>): Promise
 
 const instant = (text: string) => parseDateTime(text) ?? undefined;
 const FILTER: RunFilter = {
-  labels: { environment: "prod" },
+  labels: { environment: ["prod"] },
   minRowcount: 1000,
   maxRowcount: 500_000,
   startUtcFrom: instant("2024-06-01T00:00:00Z"),
@@ -134,8 +134,8 @@ async function benchSize(size: number, dataDir: string): Promise<{ rows: Row[]; 
   const scan = createJsonlScanRepository({ path, fsync: "never" });
   await repo.countRuns({});
   const inProc = async (r: RunRepository, runs: number) => ({
-    page: await time(() => r.findRuns({}, { limit: 100, offset: 0 }), runs),
-    filtered: await time(() => r.findRuns(FILTER, { limit: 100, offset: 0 }), runs),
+    page: await time(() => r.findRuns({ filter: {}, limit: 100, offset: 0 }), runs),
+    filtered: await time(() => r.findRuns({ filter: FILTER, limit: 100, offset: 0 }), runs),
     count: await time(() => r.countRuns(FILTER), runs),
     summary: await time(() => r.summarizePipelines(), runs),
   });

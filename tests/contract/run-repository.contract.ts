@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { parseDateTime } from "../../src/domain/datetime.ts";
 import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
-import type { RunFilter } from "../../src/domain/run-query.ts";
-import type { RunRepository } from "../../src/repository/port.ts";
+import type { RunFilter } from "../../src/domain/run-filter.ts";
+import type { OrderField } from "../../src/domain/run-ordering.ts";
+import type { Keyset, RunRepository } from "../../src/repository/port.ts";
 import { makeRun } from "../support/runs.ts";
 
 /** Builds a fresh, empty store; `dispose` removes whatever it left behind. */
@@ -37,14 +38,15 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       await dispose?.();
     });
 
+    const insert = async (run: PipelineRun) => (await repository.insertRuns([run]))[0];
     const insertAll = async (runs: PipelineRun[]) => {
-      for (const run of runs) await repository.insertRun(run);
+      for (const run of runs) await insert(run);
     };
-    const dates = async (filter: RunFilter, limit = 1000, offset = 0) =>
-      (await repository.findRuns(filter, { limit, offset })).runs.map((r) => r.date_code);
+    const find = (filter: RunFilter, limit = 1000, offset = 0) => repository.findRuns({ filter, limit, offset });
+    const dates = async (filter: RunFilter, limit = 1000, offset = 0) => (await find(filter, limit, offset)).runs.map((r) => r.date_code);
 
     test("an empty store has no runs, no count and no summaries", async () => {
-      expect(await repository.findRuns({}, { limit: 100, offset: 0 })).toEqual({ total: 0, runs: [] });
+      expect(await find({}, 100)).toEqual({ total: 0, runs: [], next: null });
       expect(await repository.countRuns({})).toBe(0);
       expect(await repository.summarizePipelines()).toEqual([]);
       expect(await collect(repository.streamRuns({}))).toEqual([]);
@@ -59,10 +61,8 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
         script_name: "ünïcode ✓.py",
         elapsed_seconds: 0.125,
       });
-      const stored = await repository.insertRun(run);
-      expect(stored).toEqual(run);
-      const page = await repository.findRuns({}, { limit: 10, offset: 0 });
-      expect(page).toEqual({ total: 1, runs: [run] });
+      expect(await insert(run)).toEqual({ status: "created", run });
+      expect(await find({}, 10)).toEqual({ total: 1, runs: [run], next: null });
       expect(await collect(repository.streamRuns({}))).toEqual([run]);
     });
 
@@ -85,9 +85,9 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       expect(all).toEqual(["d6", "d5", "d4", "d3", "d2", "d1", "d0"]);
       const pages = [...(await dates({}, 3, 0)), ...(await dates({}, 3, 3)), ...(await dates({}, 3, 6))];
       expect(pages).toEqual(all);
-      expect(await repository.findRuns({}, { limit: 3, offset: 7 })).toEqual({ total: 7, runs: [] });
-      expect(await repository.findRuns({}, { limit: 3, offset: 100 })).toEqual({ total: 7, runs: [] });
-      expect((await repository.findRuns({}, { limit: 1, offset: 0 })).total).toBe(7);
+      expect(await find({}, 3, 7)).toEqual({ total: 7, runs: [], next: null });
+      expect(await find({}, 3, 100)).toEqual({ total: 7, runs: [], next: null });
+      expect((await find({}, 1, 0)).total).toBe(7);
     });
 
     describe("filters", () => {
@@ -124,12 +124,12 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       });
 
       test("labels match exactly, alone and combined", async () => {
-        expect(await dates({ labels: { environment: "prod" } })).toEqual(["r3", "r1"]);
-        expect(await dates({ labels: { environment: "Prod" } })).toEqual([]);
-        expect(await dates({ labels: { pipeline_name: "billing" } })).toEqual(["r4", "r3"]);
-        expect(await dates({ labels: { pipeline_name: "billing", environment: "prod" } })).toEqual(["r3"]);
-        expect(await dates({ labels: { script_name: "b.py" } })).toEqual(["r3"]);
-        expect(await dates({ labels: { pipeline_type: "stream" } })).toEqual(["r4"]);
+        expect(await dates({ labels: { environment: ["prod"] } })).toEqual(["r3", "r1"]);
+        expect(await dates({ labels: { environment: ["Prod"] } })).toEqual([]);
+        expect(await dates({ labels: { pipeline_name: ["billing"] } })).toEqual(["r4", "r3"]);
+        expect(await dates({ labels: { pipeline_name: ["billing"], environment: ["prod"] } })).toEqual(["r3"]);
+        expect(await dates({ labels: { script_name: ["b.py"] } })).toEqual(["r3"]);
+        expect(await dates({ labels: { pipeline_type: ["stream"] } })).toEqual(["r4"]);
       });
 
       test("every filter combined, with count, stream and pages agreeing", async () => {
@@ -138,16 +138,16 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
           endUtcTo: at("2025-03-04T10:01:00Z"),
           minRowcount: 100,
           maxRowcount: 300,
-          labels: { pipeline_name: "billing" },
+          labels: { pipeline_name: ["billing"] },
         };
         expect(await dates(filter)).toEqual(["r4", "r3"]);
         expect(await repository.countRuns(filter)).toBe(2);
         expect((await collect(repository.streamRuns(filter))).map((r) => r.date_code)).toEqual(["r4", "r3"]);
-        expect(await repository.findRuns(filter, { limit: 1, offset: 1 })).toMatchObject({ total: 2, runs: [{ date_code: "r3" }] });
+        expect(await find(filter, 1, 1)).toMatchObject({ total: 2, runs: [{ date_code: "r3" }], next: null });
       });
 
       test("summaries accept the same filters", async () => {
-        const summaries = await repository.summarizePipelines({ labels: { environment: "prod" } });
+        const summaries = await repository.summarizePipelines({ labels: { environment: ["prod"] } });
         expect(summaries.map((s) => [s.pipeline_name, s.total_runs])).toEqual([["billing", 1], ["sales", 1]]);
       });
     });
@@ -161,7 +161,8 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
         makeRun({ pipeline_name: "q", environment: "prod", start: "2025-04-04T00:00:00Z", seconds: 5, rowcount: 7 }),
       ]);
       const summaries = await repository.summarizePipelines();
-      expect(summaries).toEqual([
+      expect(summaries).toHaveLength(3);
+      expect(summaries).toMatchObject([
         { pipeline_name: "p", script_name: makeRun().script_name, pipeline_type: "batch", environment: null, total_runs: 1, last_run: "2025-04-05T00:00:00Z", avg_duration: null, avg_rowcount: null, first_run: "2025-04-05T00:00:00Z", last_duration: 0, last_rowcount: 0 },
         { pipeline_name: "q", script_name: makeRun().script_name, pipeline_type: "batch", environment: "prod", total_runs: 1, last_run: "2025-04-04T00:00:00Z", avg_duration: 5, avg_rowcount: 7, first_run: "2025-04-04T00:00:00Z", last_duration: 5, last_rowcount: 7 },
         { pipeline_name: "p", script_name: makeRun().script_name, pipeline_type: "batch", environment: "prod", total_runs: 3, last_run: "2025-04-03T00:00:00Z", avg_duration: 20, avg_rowcount: 20, first_run: "2025-04-01T00:00:00Z", last_duration: 30, last_rowcount: 0 },
@@ -171,8 +172,8 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
     test("the last run of a group is the latest start; on a tie, the most recently stored", async () => {
       await insertAll([
         makeRun({ pipeline_name: "t", start: "2025-06-01T00:00:00Z", seconds: 11, rowcount: 1 }),
-        makeRun({ pipeline_name: "t", start: "2025-06-02T00:00:00Z", seconds: 22, rowcount: 2 }),
-        makeRun({ pipeline_name: "t", start: "2025-06-02T00:00:00Z", seconds: 33, rowcount: 3 }),
+        makeRun({ pipeline_name: "t", start: "2025-06-02T00:00:00Z", seconds: 22, rowcount: 2, pid: 2 }),
+        makeRun({ pipeline_name: "t", start: "2025-06-02T00:00:00Z", seconds: 33, rowcount: 3, pid: 3 }),
         makeRun({ pipeline_name: "t", start: "2025-05-01T00:00:00Z", seconds: 44, rowcount: 4 }),
       ]);
       const [summary] = await repository.summarizePipelines();
@@ -185,7 +186,7 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       await insertAll([
         makeRun({ pipeline_name: "b", start: "2025-05-01T00:00:00Z" }),
         makeRun({ pipeline_name: "a", start: "2025-05-01T00:00:00Z" }),
-        makeRun({ pipeline_name: "a", environment: null, start: "2025-05-01T00:00:00Z" }),
+        makeRun({ pipeline_name: "a", environment: null, start: "2025-05-01T00:00:00Z", pid: 2 }),
       ]);
       const summaries = await repository.summarizePipelines();
       expect(summaries.map((s) => [s.pipeline_name, s.environment])).toEqual([["a", null], ["a", "prod"], ["b", "prod"]]);
@@ -193,10 +194,225 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
 
     test("inserts do not disturb each other and all become visible", async () => {
       const runs = Array.from({ length: 50 }, (_, i) => makeRun({ date_code: `c${i}`, pid: i }));
-      await Promise.all(runs.map((run) => repository.insertRun(run)));
+      await Promise.all(runs.map((run) => insert(run)));
       expect(await repository.countRuns({})).toBe(50);
-      const pids = (await repository.findRuns({}, { limit: 100, offset: 0 })).runs.map((r) => r.pid).sort((a, b) => a - b);
+      const pids = (await find({}, 100)).runs.map((r) => r.pid).sort((a, b) => a - b);
       expect(pids).toEqual(runs.map((r) => r.pid));
+    });
+
+    describe("richer filters", () => {
+      beforeEach(async () => {
+        await insertAll([
+          makeRun({ date_code: "a", start: "2025-07-01T10:00:00Z", seconds: 10, environment: "prod", start_local: "2025-07-01T03:00:00" }),
+          makeRun({ date_code: "b", start: "2025-07-02T10:00:00Z", seconds: 100, environment: "staging", start_local: "2025-07-02T03:00:00.5" }),
+          makeRun({ date_code: "c", start: "2025-07-03T10:00:00Z", seconds: 1000, environment: "dev", start_local: "2025-07-03T03:00:00" }),
+          makeRun({ date_code: "d", start: "2025-07-04T10:00:00Z", seconds: 0, environment: null, start_local: "2025-07-04T03:00:00" }),
+        ]);
+      });
+
+      test("a label with several values matches any of them; null never matches", async () => {
+        expect(await dates({ labels: { environment: ["prod", "staging"] } })).toEqual(["b", "a"]);
+        expect(await dates({ labels: { environment: ["prod", "nope"] } })).toEqual(["a"]);
+        expect(await dates({ labels: { environment: ["nope"] } })).toEqual([]);
+        expect(await repository.countRuns({ labels: { environment: ["prod", "staging", "dev"] } })).toBe(3);
+      });
+
+      test("duration bounds are inclusive", async () => {
+        expect(await dates({ minElapsedSeconds: 100 })).toEqual(["c", "b"]);
+        expect(await dates({ maxElapsedSeconds: 10 })).toEqual(["d", "a"]);
+        expect(await dates({ minElapsedSeconds: 10, maxElapsedSeconds: 100 })).toEqual(["b", "a"]);
+      });
+
+      test("the local start window compares wall-clock time, fractions included", async () => {
+        expect(await dates({ startLocalFrom: "2025-07-02T03:00:00" })).toEqual(["d", "c", "b"]);
+        expect(await dates({ startLocalFrom: "2025-07-02T03:00:00.6" })).toEqual(["d", "c"]);
+        expect(await dates({ startLocalTo: "2025-07-02T03:00:00.5" })).toEqual(["b", "a"]);
+        expect(await dates({ startLocalFrom: "2025-07-02T00:00:00", startLocalTo: "2025-07-03T03:00:00" })).toEqual(["c", "b"]);
+      });
+    });
+
+    describe("order and keyset pages", () => {
+      const runs = [
+        makeRun({ date_code: "p1", pipeline_name: "beta", start: "2025-08-01T00:00:00Z", seconds: 30, rowcount: 5 }),
+        makeRun({ date_code: "p2", pipeline_name: "alpha", start: "2025-08-03T00:00:00Z", seconds: 10, rowcount: 5 }),
+        // (A stored run always has a pipeline_name: one missing is inferred before it is stored.)
+        makeRun({ date_code: "p3", pipeline_name: "aardvark", start: "2025-08-02T00:00:00Z", seconds: 20, rowcount: 1 }),
+        makeRun({ date_code: "p4", pipeline_name: "alpha", start: "2025-08-03T00:00:00Z", seconds: 30, rowcount: 9 }),
+        makeRun({ date_code: "p5", pipeline_name: "beta", start: "2025-08-05T00:00:00Z", seconds: 5, rowcount: 5 }),
+      ];
+      beforeEach(() => insertAll(runs));
+      const ordered = async (field: OrderField, descending: boolean, filter: RunFilter = {}) =>
+        (await repository.findRuns({ filter, order: { field, descending }, limit: 100 })).runs.map((r) => r.date_code);
+
+      test("each field sorts both ways, ties by storage order in the same direction", async () => {
+        expect(await ordered("start_utc", true)).toEqual(["p5", "p4", "p2", "p3", "p1"]);
+        expect(await ordered("start_utc", false)).toEqual(["p1", "p3", "p2", "p4", "p5"]);
+        expect(await ordered("end_utc", true)).toEqual(["p5", "p4", "p2", "p3", "p1"]);
+        expect(await ordered("elapsed_seconds", false)).toEqual(["p5", "p2", "p3", "p1", "p4"]);
+        expect(await ordered("elapsed_seconds", true)).toEqual(["p4", "p1", "p3", "p2", "p5"]);
+        expect(await ordered("rowcount", true)).toEqual(["p4", "p5", "p2", "p1", "p3"]);
+        expect(await ordered("rowcount", false)).toEqual(["p3", "p1", "p2", "p5", "p4"]);
+        expect(await ordered("pipeline_name", false)).toEqual(["p3", "p2", "p4", "p1", "p5"]);
+        expect(await ordered("pipeline_name", true)).toEqual(["p5", "p1", "p4", "p2", "p3"]);
+      });
+
+      test("streams follow the requested order", async () => {
+        const streamed = await collect(repository.streamRuns({}, { field: "rowcount", descending: false }));
+        expect(streamed.map((r) => r.date_code)).toEqual(["p3", "p1", "p2", "p5", "p4"]);
+      });
+
+      for (const [field, descending] of [["start_utc", true], ["start_utc", false], ["elapsed_seconds", true], ["rowcount", false], ["pipeline_name", true]] as Array<[OrderField, boolean]>) {
+        test(`keyset pages by ${descending ? "-" : ""}${field} cover every run once; next is null on the last page`, async () => {
+          const all = await ordered(field, descending);
+          const seen: string[] = [];
+          let after: Keyset | undefined;
+          for (let pages = 0; pages < 10; pages++) {
+            const page = await repository.findRuns({ filter: {}, order: { field, descending }, limit: 2, after });
+            seen.push(...page.runs.map((r) => r.date_code));
+            if (!page.next) break;
+            after = page.next;
+          }
+          expect(seen).toEqual(all);
+        });
+      }
+
+      test("keyset pages stay correct while runs are inserted", async () => {
+        const order = { field: "start_utc" as const, descending: true };
+        const first = await repository.findRuns({ filter: {}, order, limit: 2 });
+        expect(first.runs.map((r) => r.date_code)).toEqual(["p5", "p4"]);
+        // A newer run and an older one arrive between the pages.
+        await insertAll([makeRun({ date_code: "new", start: "2025-09-01T00:00:00Z" }), makeRun({ date_code: "old", start: "2025-07-01T00:00:00Z" })]);
+        const second = await repository.findRuns({ filter: {}, order, limit: 2, after: first.next ?? undefined });
+        expect(second.runs.map((r) => r.date_code)).toEqual(["p2", "p3"]);
+        const third = await repository.findRuns({ filter: {}, order, limit: 2, after: second.next ?? undefined });
+        expect(third.runs.map((r) => r.date_code)).toEqual(["p1", "old"]);
+        expect(third.next).toBeNull();
+      });
+
+      test("keyset pages combine with filters; the total is optional", async () => {
+        const page = await repository.findRuns({ filter: { labels: { pipeline_name: ["alpha", "beta"] } }, limit: 3, includeTotal: false });
+        expect(page.total).toBeNull();
+        expect(page.runs.map((r) => r.date_code)).toEqual(["p5", "p4", "p2"]);
+        const rest = await repository.findRuns({ filter: { labels: { pipeline_name: ["alpha", "beta"] } }, limit: 3, after: page.next ?? undefined });
+        expect(rest.runs.map((r) => r.date_code)).toEqual(["p1"]);
+        expect(rest.total).toBe(4);
+        expect(rest.next).toBeNull();
+      });
+    });
+
+    test("statistics: min, max and exact percentiles of duration and rowcount", async () => {
+      const seconds = [10, 20, 30, 40, 100];
+      const rowcounts = [0, 100, 200, 300, 1000];
+      for (let i = 0; i < 5; i++) await insert(makeRun({ pipeline_name: "s", start: `2025-09-0${i + 1}T00:00:00Z`, seconds: seconds[i], rowcount: rowcounts[i] }));
+      const [stats] = await repository.summarizePipelines();
+      expect(stats).toMatchObject({
+        total_runs: 5,
+        min_elapsed_seconds: 10,
+        max_elapsed_seconds: 100,
+        p50_elapsed_seconds: 30,
+        min_rowcount: 0,
+        max_rowcount: 1000,
+        p50_rowcount: 200,
+        last_rowcount: 1000,
+        avg_rowcount: 400,
+      });
+      // PERCENTILE_CONT: position 0.95 * 4 = 3.8 between 40 and 100.
+      expect(stats?.p95_elapsed_seconds).toBeCloseTo(88, 9);
+      const [filtered] = await repository.summarizePipelines({ maxRowcount: 300 });
+      expect(filtered).toMatchObject({ total_runs: 4, p50_elapsed_seconds: 25, max_rowcount: 300, p50_rowcount: 150 });
+    });
+
+    describe("history", () => {
+      beforeEach(() =>
+        insertAll([
+          makeRun({ pipeline_name: "h", start: "2025-03-08T07:30:00Z", seconds: 10, rowcount: 1 }),
+          makeRun({ pipeline_name: "h", start: "2025-03-08T08:30:00Z", seconds: 30, rowcount: 2 }),
+          makeRun({ pipeline_name: "h", start: "2025-03-10T12:00:00Z", seconds: 50, rowcount: 4 }),
+          makeRun({ pipeline_name: "g", start: "2025-03-09T09:00:00Z", seconds: 7, rowcount: 8 }),
+        ]),
+      );
+
+      test("days in UTC", async () => {
+        expect(await repository.runHistory({}, "day", "UTC")).toEqual([
+          { pipeline_name: "g", buckets: [{ start: "2025-03-09T00:00:00+00:00", runs: 1, total_rows: 8, p50_elapsed_seconds: 7 }] },
+          {
+            pipeline_name: "h",
+            buckets: [
+              { start: "2025-03-08T00:00:00+00:00", runs: 2, total_rows: 3, p50_elapsed_seconds: 20 },
+              { start: "2025-03-10T00:00:00+00:00", runs: 1, total_rows: 4, p50_elapsed_seconds: 50 },
+            ],
+          },
+        ]);
+      });
+
+      test("days in the caller's zone, across a DST change", async () => {
+        // Los Angeles: 2025-03-08 is -08:00; DST starts 2025-03-09 02:00 local, then -07:00.
+        const history = await repository.runHistory({ labels: { pipeline_name: ["h"] } }, "day", "America/Los_Angeles");
+        expect(history).toEqual([
+          {
+            pipeline_name: "h",
+            buckets: [
+              { start: "2025-03-07T00:00:00-08:00", runs: 1, total_rows: 1, p50_elapsed_seconds: 10 },
+              { start: "2025-03-08T00:00:00-08:00", runs: 1, total_rows: 2, p50_elapsed_seconds: 30 },
+              { start: "2025-03-10T00:00:00-07:00", runs: 1, total_rows: 4, p50_elapsed_seconds: 50 },
+            ],
+          },
+        ]);
+      });
+
+      test("hours and ISO weeks", async () => {
+        const hours = await repository.runHistory({ labels: { pipeline_name: ["h"] } }, "hour", "Asia/Kolkata");
+        expect(hours[0]?.buckets.map((b) => b.start)).toEqual(["2025-03-08T13:00:00+05:30", "2025-03-08T14:00:00+05:30", "2025-03-10T17:00:00+05:30"]);
+        const weeks = await repository.runHistory({}, "week", "UTC");
+        expect(weeks.map((s) => s.buckets.map((b) => [b.start, b.runs]))).toEqual([
+          [["2025-03-03T00:00:00+00:00", 1]],
+          [["2025-03-03T00:00:00+00:00", 2], ["2025-03-10T00:00:00+00:00", 1]],
+        ]);
+      });
+    });
+
+    describe("identity and batches", () => {
+      test("the same identity with the same content is stored once", async () => {
+        const run = makeRun({ date_code: "idem", pid: 7 });
+        expect(await insert(run)).toEqual({ status: "created", run });
+        expect(await insert({ ...run })).toEqual({ status: "existing", run });
+        expect(await repository.countRuns({})).toBe(1);
+      });
+
+      test("the same identity with other content is a conflict naming the fields", async () => {
+        const run = makeRun({ date_code: "idem", pid: 7 });
+        await insert(run);
+        const outcome = await insert({ ...run, rowcount: run.rowcount + 1, environment: "dev" });
+        expect(outcome).toEqual({ status: "conflict", run, fields: ["rowcount", "environment"] });
+        expect(await repository.countRuns({})).toBe(1);
+      });
+
+      test("another pid, date_code, start or pipeline is another run", async () => {
+        const run = makeRun({ date_code: "idem", pid: 7 });
+        await insert(run);
+        for (const other of [{ pid: 8 }, { date_code: "other" }, { pipeline_name: "other" }, { start_utc: "2025-08-15T05:49:08Z" }]) {
+          expect((await insert({ ...run, ...other }))?.status).toBe("created");
+        }
+        expect(await repository.countRuns({})).toBe(5);
+      });
+
+      test("a batch stores its new runs in order and reports each", async () => {
+        const a = makeRun({ date_code: "b1", pid: 1 });
+        const b = makeRun({ date_code: "b2", pid: 2 });
+        await insert(a);
+        const outcomes = await repository.insertRuns([makeRun({ date_code: "b0", pid: 0 }), a, { ...a, rowcount: 1 }, b, { ...b }]);
+        expect(outcomes.map((o) => o.status)).toEqual(["created", "existing", "conflict", "created", "existing"]);
+        expect(await repository.countRuns({})).toBe(3);
+        expect(await repository.insertRuns([])).toEqual([]);
+      });
+
+      test("concurrent inserts of one identity store it once", async () => {
+        const run = makeRun({ date_code: "race", pid: 99 });
+        const outcomes = await Promise.all(Array.from({ length: 10 }, () => insert({ ...run })));
+        expect(outcomes.filter((o) => o?.status === "created")).toHaveLength(1);
+        expect(outcomes.filter((o) => o?.status === "existing")).toHaveLength(9);
+        expect(await repository.countRuns({})).toBe(1);
+      });
     });
 
     test("health reports a healthy store once it serves", async () => {

@@ -137,7 +137,7 @@ describe("observability", () => {
 
   test("/metrics exposes requests, latencies, store operations, POST outcomes and per-pipeline gauges", async () => {
     const { app, repository } = appWith();
-    await repository.insertRun(makeRun({ pipeline_name: "sales", environment: "prod", start: "2025-05-01T00:00:00Z", seconds: 42, rowcount: 7 }));
+    await repository.insertRuns([makeRun({ pipeline_name: "sales", environment: "prod", start: "2025-05-01T00:00:00Z", seconds: 42, rowcount: 7 })]);
     await app.request("/pipelines", postJson(sampleBody()));
     await app.request("/pipelines", postJson(sampleBody({ rowcount: -1 })));
     await app.request("/get_pipeline_info");
@@ -162,7 +162,7 @@ describe("observability", () => {
 
   test("per-pipeline series are capped, keeping the most recent", async () => {
     const repository = createMemoryRepository();
-    for (let i = 0; i < 5; i++) await repository.insertRun(makeRun({ pipeline_name: `p${i}`, start: `2025-01-0${i + 1}T00:00:00Z` }));
+    for (let i = 0; i < 5; i++) await repository.insertRuns([makeRun({ pipeline_name: `p${i}`, start: `2025-01-0${i + 1}T00:00:00Z` })]);
     const app = createApp({ repository, metricsMaxPipelines: 2 });
     const text = await (await app.request("/metrics")).text();
     expect(text.match(/^pipeline_runs\{/gm)).toHaveLength(2);

@@ -136,7 +136,7 @@ describe("GET /get_pipeline_info", () => {
   async function seeded() {
     const t = testApp();
     for (let i = 0; i < 12; i++) {
-      await t.repository.insertRun(
+      await t.repository.insertRuns([
         makeRun({
           date_code: `d${i}`,
           start: `2025-06-${String(i + 1).padStart(2, "0")}T08:00:00Z`,
@@ -144,7 +144,7 @@ describe("GET /get_pipeline_info", () => {
           environment: i % 2 ? "prod" : "dev",
           pipeline_name: i % 3 ? "sales" : "billing",
         }),
-      );
+      ]);
     }
     return t;
   }
@@ -229,8 +229,8 @@ describe("GET /get_pipeline_info", () => {
 describe("GET /pipelines", () => {
   test("summarises per label group", async () => {
     const { app, repository } = testApp();
-    await repository.insertRun(makeRun({ pipeline_name: "a", start: "2025-01-01T00:00:00Z", seconds: 10, rowcount: 0 }));
-    await repository.insertRun(makeRun({ pipeline_name: "a", start: "2025-01-02T00:00:00Z", seconds: 30, rowcount: 5 }));
+    await repository.insertRuns([makeRun({ pipeline_name: "a", start: "2025-01-01T00:00:00Z", seconds: 10, rowcount: 0 })]);
+    await repository.insertRuns([makeRun({ pipeline_name: "a", start: "2025-01-02T00:00:00Z", seconds: 30, rowcount: 5 })]);
     const body = await (await app.request("/pipelines")).json();
     expect(body).toEqual({
       pipelines: [

@@ -35,7 +35,7 @@ for (const [kind, open] of JSONL_STORES) {
     test("the Python-written fixture serves its 4 records with inferred names, skipping 2 bad lines", async () => {
       const log: string[] = [];
       const { repository } = await store((p) => copyFile(FIXTURE, p), log);
-      const { total, runs } = await repository.findRuns({}, { limit: 100, offset: 0 });
+      const { total, runs } = await repository.findRuns({ filter: {}, limit: 100, offset: 0 });
       expect(total).toBe(4);
       expect(runs.map((r) => [r.date_code, r.pipeline_name])).toEqual([
         ["20250811_050000", "unknown"],
@@ -58,7 +58,7 @@ for (const [kind, open] of JSONL_STORES) {
       const path = join(dir, "a", "b", "runs.jsonl");
       const repository = await open({ path, fsync: "never" });
       expect(await repository.countRuns({})).toBe(0);
-      await repository.insertRun(makeRun());
+      await repository.insertRuns([makeRun()]);
       expect(await lines(path)).toHaveLength(1);
       await repository.close();
     });
@@ -68,16 +68,16 @@ for (const [kind, open] of JSONL_STORES) {
         await writeFile(p, encodeRun(makeRun({ date_code: "first" })) + JSON.stringify(makeRun({ date_code: "unterminated", start: "2025-01-01T00:00:00Z" })));
       });
       expect(await repository.countRuns({})).toBe(2);
-      await repository.insertRun(makeRun({ date_code: "appended" }));
+      await repository.insertRuns([makeRun({ date_code: "appended" })]);
       expect(await lines(path)).toHaveLength(3);
-      const codes = (await repository.findRuns({}, { limit: 10, offset: 0 })).runs.map((r) => r.date_code).sort();
+      const codes = (await repository.findRuns({ filter: {}, limit: 10, offset: 0 })).runs.map((r) => r.date_code).sort();
       expect(codes).toEqual(["appended", "first", "unterminated"]);
     });
 
     test("a torn last line is skipped, never rewritten, and appends stay whole", async () => {
       const torn = '{"start_local": "2025-08-1';
       const { path, repository } = await store((p) => writeFile(p, encodeRun(makeRun()) + torn));
-      await repository.insertRun(makeRun({ date_code: "after" }));
+      await repository.insertRuns([makeRun({ date_code: "after" })]);
       const text = await Bun.file(path).text();
       expect(text).toContain(`${torn}\n`);
       expect(await repository.countRuns({})).toBe(2);
@@ -108,7 +108,7 @@ for (const [kind, open] of JSONL_STORES) {
 
     test("lines written by other processes are read on the next request", async () => {
       const { path, repository } = await store();
-      await repository.insertRun(makeRun({ date_code: "ours" }));
+      await repository.insertRuns([makeRun({ date_code: "ours" })]);
       await appendFile(path, encodeRun(makeRun({ date_code: "theirs" })));
       const deadline = Date.now() + 3000;
       while ((await repository.countRuns({})) < 2 && Date.now() < deadline) await Bun.sleep(50);

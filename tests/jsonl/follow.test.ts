@@ -43,7 +43,7 @@ test("lines another process appends are served within 1 s", async () => {
   const { path, repository } = await store(encodeRun(makeRun({ date_code: "a" })));
   await appendFile(path, encodeRun(makeRun({ date_code: "b", start: "2030-01-01T00:00:00Z" })));
   expect(await within(1000, countIs(repository, 2))).toBeLessThan(1000);
-  const page = await repository.findRuns({}, { limit: 1, offset: 0 });
+  const page = await repository.findRuns({ filter: {}, limit: 1, offset: 0 });
   expect(page.runs[0]?.date_code).toBe("b");
 });
 
@@ -56,7 +56,7 @@ test("a torn last line is not served until it is completed", async () => {
   expect((await repository.health()).skippedLines).toBe(0);
   await appendFile(path, line.slice(40));
   await within(1000, countIs(repository, 2));
-  expect((await repository.findRuns({ labels: {} }, { limit: 5, offset: 0 })).runs.map((r) => r.date_code).sort()).toEqual(["a", "torn"]);
+  expect((await repository.findRuns({ filter: { labels: {} }, limit: 5, offset: 0 })).runs.map((r) => r.date_code).sort()).toEqual(["a", "torn"]);
 });
 
 test("a whole record without its newline is served, and its newline arriving changes nothing", async () => {
@@ -74,7 +74,7 @@ test("a truncated file is re-indexed", async () => {
   const { path, repository } = await store(encodeRun(makeRun()) + encodeRun(makeRun()));
   await truncate(path, 0);
   await appendFile(path, encodeRun(makeRun({ date_code: "new" })));
-  await within(1000, async () => (await repository.findRuns({}, { limit: 5, offset: 0 })).runs.map((r) => r.date_code).join() === "new");
+  await within(1000, async () => (await repository.findRuns({ filter: {}, limit: 5, offset: 0 })).runs.map((r) => r.date_code).join() === "new");
 });
 
 test("a rotated file (renamed away, new one created) is re-indexed", async () => {
@@ -82,9 +82,9 @@ test("a rotated file (renamed away, new one created) is re-indexed", async () =>
   await rename(path, `${path}.1`);
   await writeFile(path, encodeRun(makeRun({ date_code: "fresh" })));
   await within(1000, countIs(repository, 1));
-  expect((await repository.findRuns({}, { limit: 5, offset: 0 })).runs[0]?.date_code).toBe("fresh");
+  expect((await repository.findRuns({ filter: {}, limit: 5, offset: 0 })).runs[0]?.date_code).toBe("fresh");
   // Writes after the rotation go to the new file.
-  await repository.insertRun(makeRun({ date_code: "after" }));
+  await repository.insertRuns([makeRun({ date_code: "after" })]);
   expect((await Bun.file(path).text()).trim().split("\n")).toHaveLength(2);
 });
 
@@ -124,7 +124,7 @@ test("a second store on the same file serves reads, follows the writer, and refu
   expect(refused.status).toBe(503);
   expect(((await refused.json()) as { detail: string }).detail).toMatch(/reads only.*writer lock/);
   expect(await reader.health()).toMatchObject({ status: "healthy", readOnly: expect.stringContaining("writer lock") });
-  await writer.insertRun(makeRun({ date_code: "w" }));
+  await writer.insertRuns([makeRun({ date_code: "w" })]);
   await within(1000, countIs(reader, 1));
   expect((await Bun.file(path).text()).trim().split("\n")).toHaveLength(1);
 });
@@ -141,6 +141,6 @@ test("a read-only store takes over the writer lock when the writer goes away", a
   expect((await second.health()).readOnly).toBeDefined();
   await first.close();
   await within(2000, async () => (await second.health()).readOnly === undefined);
-  await second.insertRun(makeRun());
+  await second.insertRuns([makeRun()]);
   expect(await second.countRuns({})).toBe(1);
 });

@@ -12,8 +12,8 @@ export function makeRun(overrides: Partial<PipelineRun> & { start?: string; seco
     const endMs = ms + (seconds ?? 60) * 1000;
     run.start_utc = parsed.utc;
     run.end_utc = `${new Date(endMs).toISOString().slice(0, 19)}Z`;
-    run.start_local = parsed.local;
-    run.end_local = new Date(endMs).toISOString().slice(0, 19);
+    run.start_local = rest.start_local ?? parsed.local;
+    run.end_local = rest.end_local ?? new Date(endMs).toISOString().slice(0, 19);
     run.elapsed_seconds = seconds ?? 60;
   }
   return run;

@@ -1,10 +1,15 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import type { PipelineSummary } from "../../domain/responses.ts";
-import type { Page, RunFilter } from "../../domain/run-query.ts";
+import { parseDateTime } from "../../domain/datetime.ts";
+import { differingFields, identityKey } from "../../domain/run-identity.ts";
+import type { RunFilter } from "../../domain/run-filter.ts";
+import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreReadOnlyError, StoreStartingError, StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
-import type { RunPage, RunRepository, StoreHealth } from "../port.ts";
+import { HistoryBuilder } from "../pipeline-stats.ts";
+import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { decodeRunKeys } from "../../domain/run-decoder.ts";
 import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
 import { ScratchBuffer, fetchLines } from "./line-fetcher.ts";
@@ -41,7 +46,7 @@ interface Generation {
   /** Recently read runs by line offset: dashboards ask for the newest pages over and over. */
   cache: Map<number, PipelineRun>;
   /** The unfiltered summaries and the index size they were computed at. */
-  summaries: { size: number; value: PipelineSummary[] } | null;
+  summaries: { size: number; value: PipelineStats[] } | null;
 }
 
 const NEWLINE = 0x0a;
@@ -370,22 +375,60 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     }
   }
 
+  /** A stored run with the identity of `run`, if there is one. */
+  async function findByIdentity(gen: Generation, run: PipelineRun, startMicros: number): Promise<PipelineRun | null> {
+    const candidates = gen.index.positionsStartingAt(startMicros).filter((p) => gen.index.labelValue(p, 0) === run.pipeline_name);
+    if (candidates.length === 0) return null;
+    const refs = candidates.map((p) => gen.index.ref(p));
+    const stored = await readRuns(gen, refs.map((r) => r.offset), refs.map((r) => r.length));
+    return stored.find((s) => s.date_code === run.date_code && s.pid === run.pid && s.start_utc === run.start_utc) ?? null;
+  }
+
+  /** Identities being inserted right now: a second insert of one waits for the first. */
+  const inFlight = new Map<string, Promise<void>>();
+
+  async function claim(keys: string[]): Promise<() => void> {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const claimed: string[] = [];
+    // A fixed order over all inserts means two batches can never wait for each other in a cycle.
+    for (const key of [...new Set(keys)].sort()) {
+      for (let other = inFlight.get(key); other; other = inFlight.get(key)) await other;
+      inFlight.set(key, done);
+      claimed.push(key);
+    }
+    return () => {
+      for (const key of claimed) inFlight.delete(key);
+      release();
+    };
+  }
+
   return {
     backend: "jsonl",
 
-    findRuns(filter: RunFilter, page: Page): Promise<RunPage> {
+    findRuns(query: FindRunsQuery): Promise<RunPage> {
       return reading(async (gen) => {
         const { index } = gen;
-        const { total, positions } = index.page(index.select(filter), page.offset, page.limit);
+        const order = query.order ?? NEWEST_FIRST;
+        const { total, positions, more } = index.page(index.select(query.filter), {
+          order,
+          offset: query.offset,
+          limit: query.limit,
+          after: query.after,
+          total: query.includeTotal !== false,
+        });
         const refs = positions.map((p) => index.ref(p));
         const runs = await readRuns(gen, refs.map((r) => r.offset), refs.map((r) => r.length));
-        return { total, runs };
+        const last = positions.at(-1);
+        return { total, runs, next: more && last !== undefined ? index.keysetAt(last, order.field) : null };
       });
     },
 
-    async *streamRuns(filter: RunFilter): AsyncIterable<PipelineRun> {
+    async *streamRuns(filter: RunFilter, order?: RunOrder): AsyncIterable<PipelineRun> {
       const gen = await current();
-      const { offsets, lengths } = gen.index.refs(gen.index.select(filter));
+      const { offsets, lengths } = gen.index.refs(gen.index.select(filter), order);
       // Lines are decoded before the next batch is read, so one buffer serves the whole export.
       const scratch = new ScratchBuffer();
       for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
@@ -411,7 +454,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       return index.count(index.select(filter));
     },
 
-    async summarizePipelines(filter: RunFilter = {}): Promise<PipelineSummary[]> {
+    async summarizePipelines(filter: RunFilter = {}): Promise<PipelineStats[]> {
       const gen = await current();
       const { index } = gen;
       const selection = index.select(filter);
@@ -422,18 +465,54 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       return gen.summaries.value;
     },
 
-    async insertRun(run: PipelineRun): Promise<PipelineRun> {
+    async runHistory(filter: RunFilter, bucket: HistoryBucketSize, timeZone: string): Promise<HistorySeries[]> {
+      const { index } = await current();
+      const builder = new HistoryBuilder(new TimeBuckets(timeZone, bucket));
+      index.scan(index.select(filter), (i) => {
+        builder.add(index.labelValue(i, 0), index.start[i] as number, index.elapsed[i] as number, index.rowcount[i] as number);
+      });
+      return builder.results();
+    },
+
+    async insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
       await current();
       if (!writer) throw new StoreReadOnlyError(`this instance serves reads only: ${readOnlyReason ?? "no writer lock"}`);
-      let placed: AppendedLine;
+      const keys = runs.map(identityKey);
+      const release = await claim(keys);
       try {
-        [placed] = (await appender.append([encodeRun(run)])) as [AppendedLine];
-      } catch (error) {
-        throw new StoreUnavailableError(`cannot append to ${path}: ${describe(error)}`, 5, { cause: error });
+        const gen = await current();
+        const outcomes: InsertOutcome[] = [];
+        const created: PipelineRun[] = [];
+        const inBatch = new Map<string, PipelineRun>();
+        for (let i = 0; i < runs.length; i++) {
+          const run = runs[i] as PipelineRun;
+          const key = keys[i] as string;
+          const startMicros = parseDateTime(run.start_utc)?.epochMicros ?? Number.NaN;
+          const existing = inBatch.get(key) ?? (await findByIdentity(gen, run, startMicros));
+          if (existing) {
+            const fields = differingFields(existing, run);
+            outcomes.push(fields.length ? { status: "conflict", run: existing, fields } : { status: "existing", run: existing });
+            continue;
+          }
+          inBatch.set(key, run);
+          created.push(run);
+          outcomes.push({ status: "created", run });
+        }
+        if (created.length === 0) return outcomes;
+        let placed: AppendedLine[];
+        try {
+          placed = await appender.append(created.map(encodeRun));
+        } catch (error) {
+          throw new StoreUnavailableError(`cannot append to ${path}: ${describe(error)}`, 5, { cause: error });
+        }
+        // Read-your-writes: the answer goes out once the runs are in the index too.
+        let indexed = true;
+        for (let i = 0; i < created.length && indexed; i++) indexed = indexOwnLine(created[i] as PipelineRun, placed[i] as AppendedLine);
+        if (!indexed) await sync().catch(() => {});
+        return outcomes;
+      } finally {
+        release();
       }
-      // Read-your-writes: the 201 goes out once the run is in the index too.
-      if (!indexOwnLine(run, placed)) await sync().catch(() => {});
-      return run;
     },
 
     async health(): Promise<StoreHealth> {

@@ -1,12 +1,16 @@
 import { access, constants } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import type { PipelineSummary } from "../../domain/responses.ts";
-import type { Page, RunFilter } from "../../domain/run-query.ts";
+import { differingFields, identityKey } from "../../domain/run-identity.ts";
+import type { RunFilter } from "../../domain/run-filter.ts";
+import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
-import type { RunPage, RunRepository, StoreHealth } from "../port.ts";
-import { type KeyedRun, SummaryBuilder, TopRuns, keyRun, matcher, newestFirst } from "../run-order.ts";
+import { HistoryBuilder, StatsBuilder } from "../pipeline-stats.ts";
+import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
+import { type KeyedRun, TopRuns, comparator, compareKeysets, keyRun, keysetOf, matcher } from "../run-order.ts";
 import { type FsyncMode, createAppender } from "./appender.ts";
 import { readLines } from "./line-reader.ts";
 import { decodeLine, encodeRun } from "./record-codec.ts";
@@ -34,7 +38,8 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
       for await (const line of readLines(path)) {
         const decoded = decodeLine(line.bytes);
         if (decoded.kind === "run") {
-          yield keyRun(decoded.run, line.number);
+          // The line's offset is its storage order, as in the indexed store.
+          yield keyRun(decoded.run, line.offset, decoded.startMicros, decoded.endMicros);
         } else if (decoded.kind === "invalid" && line.terminated) {
           skipped += 1;
           if (!reported.has(line.number)) {
@@ -54,23 +59,62 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
     for await (const k of scan()) if (accept(k)) yield k;
   }
 
+  /** Checks identities against the whole file, then appends the new runs in one write. */
+  async function insertNow(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
+    const stored = new Map<string, PipelineRun>();
+      for await (const k of scan()) stored.set(identityKey(k.run), k.run);
+      const outcomes: InsertOutcome[] = [];
+      const lines: string[] = [];
+      for (const run of runs) {
+        const existing = stored.get(identityKey(run));
+        if (existing) {
+          const fields = differingFields(existing, run);
+          outcomes.push(fields.length ? { status: "conflict", run: existing, fields } : { status: "existing", run: existing });
+          continue;
+        }
+        stored.set(identityKey(run), run);
+        lines.push(encodeRun(run));
+        outcomes.push({ status: "created", run });
+      }
+      try {
+        if (lines.length) await appender.append(lines);
+      } catch (error) {
+        throw new StoreUnavailableError(`cannot append to ${path}`, 5, { cause: error });
+      }
+      return outcomes;
+  }
+
+
+  let writes: Promise<unknown> = Promise.resolve();
+
   return {
     backend: "jsonl",
 
-    async findRuns(filter: RunFilter, page: Page): Promise<RunPage> {
-      const top = new TopRuns(page.offset + page.limit);
+    async findRuns(query: FindRunsQuery): Promise<RunPage> {
+      const order = query.order ?? NEWEST_FIRST;
+      const after = query.after;
+      const skip = after ? 0 : (query.offset ?? 0);
+      // One more than the page tells whether another page follows.
+      const top = new TopRuns(skip + query.limit + 1, comparator(order));
       let total = 0;
-      for await (const k of matching(filter)) {
+      for await (const k of matching(query.filter)) {
         total += 1;
-        top.offer(k);
+        if (!after || compareKeysets(keysetOf(k, order.field), after, order.descending) > 0) top.offer(k);
       }
-      return { total, runs: top.sorted().slice(page.offset).map((k) => k.run) };
+      const kept = top.sorted().slice(skip);
+      const page = kept.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        total: query.includeTotal === false ? null : total,
+        runs: page.map((k) => k.run),
+        next: last && kept.length > page.length ? keysetOf(last, order.field) : null,
+      };
     },
 
-    async *streamRuns(filter: RunFilter): AsyncIterable<PipelineRun> {
+    async *streamRuns(filter: RunFilter, order?: RunOrder): AsyncIterable<PipelineRun> {
       const all: KeyedRun[] = [];
       for await (const k of matching(filter)) all.push(k);
-      all.sort(newestFirst);
+      all.sort(comparator(order));
       for (const k of all) yield k.run;
     },
 
@@ -80,19 +124,26 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
       return total;
     },
 
-    async summarizePipelines(filter: RunFilter = {}): Promise<PipelineSummary[]> {
-      const builder = new SummaryBuilder();
-      for await (const k of matching(filter)) builder.add(k);
-      return builder.summaries();
+    async summarizePipelines(filter: RunFilter = {}): Promise<PipelineStats[]> {
+      const builder = new StatsBuilder();
+      for await (const k of matching(filter)) {
+        const r = k.run;
+        builder.add([r.pipeline_name, r.script_name, r.pipeline_type, r.environment], { startMicros: k.startMicros, seq: k.seq, elapsed: r.elapsed_seconds, rowcount: r.rowcount });
+      }
+      return builder.results();
     },
 
-    async insertRun(run: PipelineRun): Promise<PipelineRun> {
-      try {
-        await appender.append([encodeRun(run)]);
-      } catch (error) {
-        throw new StoreUnavailableError(`cannot append to ${path}`, 5, { cause: error });
-      }
-      return run;
+    async runHistory(filter: RunFilter, bucket: HistoryBucketSize, timeZone: string): Promise<HistorySeries[]> {
+      const builder = new HistoryBuilder(new TimeBuckets(timeZone, bucket));
+      for await (const k of matching(filter)) builder.add(k.run.pipeline_name, k.startMicros, k.run.elapsed_seconds, k.run.rowcount);
+      return builder.results();
+    },
+
+    insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
+      // One insert at a time: each must see the identities the one before it wrote.
+      const result = writes.then(() => insertNow(runs));
+      writes = result.catch(() => {});
+      return result;
     },
 
     async health(): Promise<StoreHealth> {

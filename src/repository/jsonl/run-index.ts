@@ -1,9 +1,12 @@
-import { formatUtcMicros } from "../../domain/datetime.ts";
+import { parseDateTime } from "../../domain/datetime.ts";
 import { LABELS } from "../../domain/pipeline-info.ts";
 import type { RunKeys } from "../../domain/run-decoder.ts";
-import type { PipelineSummary } from "../../domain/responses.ts";
-import type { RunFilter } from "../../domain/run-query.ts";
-import { compareLabels } from "../run-order.ts";
+import type { RunFilter } from "../../domain/run-filter.ts";
+import { NEWEST_FIRST, type OrderField, type RunOrder } from "../../domain/run-ordering.ts";
+import type { PipelineStats } from "../../domain/statistics.ts";
+import { GroupStats, rankGroups } from "../pipeline-stats.ts";
+import type { Keyset } from "../port.ts";
+import { compareKeysets } from "../run-order.ts";
 
 /** Where a run's line is in the file. */
 export interface LineRef {
@@ -11,25 +14,10 @@ export interface LineRef {
   length: number;
 }
 
-interface GroupStats {
-  labels: (string | null)[];
-  total: number;
-  firstMicros: number;
-  lastMicros: number;
-  /** File offset of the last run: the tie-break among runs with the same start. */
-  lastOffset: number;
-  lastRun: string;
-  lastDuration: number;
-  lastRowcount: number;
-  durationSum: number;
-  durationCount: number;
-  rowSum: number;
-  rowCount: number;
-}
-
 /**
  * Rows a filter selects: positions [lo, hi) of the sorted columns (the start_utc bound), then
- * per-row bounds; a label id of -1 matches any value. `all` means every row in the range matches.
+ * per-row bounds; a label's allowed ids as a membership table (null: any value). `all` means
+ * every row in the range matches.
  */
 export interface Selection {
   lo: number;
@@ -38,15 +26,20 @@ export interface Selection {
   endTo: number;
   minRows: number;
   maxRows: number;
-  label: [number, number, number, number];
+  minElapsed: number;
+  maxElapsed: number;
+  localFrom: number;
+  localTo: number;
+  labels: [Uint8Array | null, Uint8Array | null, Uint8Array | null, Uint8Array | null];
 }
 
-const EMPTY: Selection = { lo: 0, hi: 0, all: true, endTo: Infinity, minRows: -Infinity, maxRows: Infinity, label: [-1, -1, -1, -1] };
+const UNBOUNDED = { endTo: Infinity, minRows: -Infinity, maxRows: Infinity, minElapsed: -Infinity, maxElapsed: Infinity, localFrom: -Infinity, localTo: Infinity };
+const EMPTY: Selection = { lo: 0, hi: 0, all: true, ...UNBOUNDED, labels: [null, null, null, null] };
 
 /**
  * The in-memory index of a JSONL file: typed columns, one row per run, kept sorted by
  * (start_utc, file offset) ascending, so "newest first" is a walk from the end and a start_utc
- * bound is a binary search. About 70 bytes a run; the records stay in the file and are read
+ * bound is a binary search. About 90 bytes a run; the records stay in the file and are read
  * back by offset. Per-pipeline statistics are folded in as rows arrive.
  */
 export class RunIndex {
@@ -54,6 +47,8 @@ export class RunIndex {
   private capacity: number;
   start: Float64Array;
   end: Float64Array;
+  /** start_local as wall-clock microseconds (the local text read as if it were UTC). */
+  startLocal: Float64Array;
   elapsed: Float64Array;
   rowcount: Float64Array;
   offset: Float64Array;
@@ -71,6 +66,7 @@ export class RunIndex {
     this.capacity = initialCapacity;
     this.start = new Float64Array(initialCapacity);
     this.end = new Float64Array(initialCapacity);
+    this.startLocal = new Float64Array(initialCapacity);
     this.elapsed = new Float64Array(initialCapacity);
     this.rowcount = new Float64Array(initialCapacity);
     this.offset = new Float64Array(initialCapacity);
@@ -93,6 +89,7 @@ export class RunIndex {
     if (at < this.size) this.shiftRight(at);
     this.start[at] = startMicros;
     this.end[at] = endMicros;
+    this.startLocal[at] = keys.startLocalMicros;
     this.elapsed[at] = elapsed;
     this.rowcount[at] = rowcount;
     this.offset[at] = ref.offset;
@@ -104,25 +101,7 @@ export class RunIndex {
     c2[at] = l2;
     c3[at] = l3;
     this.size += 1;
-
-    const g = this.groups[groupId] as GroupStats;
-    g.total += 1;
-    if (startMicros < g.firstMicros) g.firstMicros = startMicros;
-    if (startMicros > g.lastMicros || (startMicros === g.lastMicros && ref.offset > g.lastOffset)) {
-      g.lastMicros = startMicros;
-      g.lastOffset = ref.offset;
-      g.lastRun = keys.startUtc;
-      g.lastDuration = elapsed;
-      g.lastRowcount = rowcount;
-    }
-    if (elapsed > 0) {
-      g.durationSum += elapsed;
-      g.durationCount += 1;
-    }
-    if (rowcount > 0) {
-      g.rowSum += rowcount;
-      g.rowCount += 1;
-    }
+    (this.groups[groupId] as GroupStats).add({ startMicros, seq: ref.offset, elapsed, rowcount });
   }
 
   /** The rows a filter selects. */
@@ -130,39 +109,64 @@ export class RunIndex {
     const lo = filter.startUtcFrom ? this.lowerBound(filter.startUtcFrom.epochMicros) : 0;
     const hi = this.size;
     if (lo >= hi) return EMPTY;
-    const label: Selection["label"] = [-1, -1, -1, -1];
+    const labels: Selection["labels"] = [null, null, null, null];
     for (let l = 0; l < LABELS.length; l++) {
       const wanted = filter.labels?.[LABELS[l] as (typeof LABELS)[number]];
       if (wanted === undefined) continue;
-      const id = this.valueIds.get(wanted);
-      if (id === undefined) return EMPTY;
-      label[l] = id;
+      const member = new Uint8Array(this.values.length);
+      let any = false;
+      for (const value of wanted) {
+        const id = this.valueIds.get(value);
+        if (id !== undefined) {
+          member[id] = 1;
+          any = true;
+        }
+      }
+      if (!any) return EMPTY;
+      labels[l] = member;
     }
-    const endTo = filter.endUtcTo?.epochMicros ?? Infinity;
-    const minRows = filter.minRowcount ?? -Infinity;
-    const maxRows = filter.maxRowcount ?? Infinity;
-    const all = endTo === Infinity && minRows === -Infinity && maxRows === Infinity && label.every((id) => id === -1);
-    return { lo, hi, all, endTo, minRows, maxRows, label };
+    const local = (text: string | undefined) => (text === undefined ? undefined : parseDateTime(text)?.epochMicros);
+    const s: Selection = {
+      lo,
+      hi,
+      all: false,
+      endTo: filter.endUtcTo?.epochMicros ?? Infinity,
+      minRows: filter.minRowcount ?? -Infinity,
+      maxRows: filter.maxRowcount ?? Infinity,
+      minElapsed: filter.minElapsedSeconds ?? -Infinity,
+      maxElapsed: filter.maxElapsedSeconds ?? Infinity,
+      localFrom: local(filter.startLocalFrom) ?? -Infinity,
+      localTo: local(filter.startLocalTo) ?? Infinity,
+      labels,
+    };
+    s.all = Object.entries(UNBOUNDED).every(([k, v]) => s[k as keyof typeof UNBOUNDED] === v) && labels.every((m) => m === null);
+    return s;
   }
 
   /**
-   * Calls `visit` with each selected position, newest first, until it returns false. One
-   * monomorphic loop over the typed columns: this is the hot path of every filtered query.
+   * Calls `visit` with each selected position, newest start first (or oldest first), until it
+   * returns false. One monomorphic loop over the typed columns: the hot path of every filtered
+   * query.
    */
-  scan(s: Selection, visit: (position: number) => boolean | void): void {
-    const { end, rowcount } = this;
+  scan(s: Selection, visit: (position: number) => boolean | void, ascending = false): void {
+    const { end, rowcount, elapsed, startLocal } = this;
     const [c0, c1, c2, c3] = this.labels as [Int32Array, Int32Array, Int32Array, Int32Array];
-    const [l0, l1, l2, l3] = s.label;
-    const { endTo, minRows, maxRows, lo } = s;
-    for (let i = s.hi - 1; i >= lo; i--) {
-      if (!s.all) {
+    const [m0, m1, m2, m3] = s.labels;
+    const { endTo, minRows, maxRows, minElapsed, maxElapsed, localFrom, localTo, lo, hi, all } = s;
+    const step = ascending ? 1 : -1;
+    for (let i = ascending ? lo : hi - 1; ascending ? i < hi : i >= lo; i += step) {
+      if (!all) {
         if ((end[i] as number) > endTo) continue;
         const r = rowcount[i] as number;
         if (r < minRows || r > maxRows) continue;
-        if (l0 !== -1 && c0[i] !== l0) continue;
-        if (l1 !== -1 && c1[i] !== l1) continue;
-        if (l2 !== -1 && c2[i] !== l2) continue;
-        if (l3 !== -1 && c3[i] !== l3) continue;
+        const e = elapsed[i] as number;
+        if (e < minElapsed || e > maxElapsed) continue;
+        const t = startLocal[i] as number;
+        if (t < localFrom || t > localTo) continue;
+        if (m0 !== null && m0[c0[i] as number] !== 1) continue;
+        if (m1 !== null && m1[c1[i] as number] !== 1) continue;
+        if (m2 !== null && m2[c2[i] as number] !== 1) continue;
+        if (m3 !== null && m3[c3[i] as number] !== 1) continue;
       }
       if (visit(i) === false) return;
     }
@@ -177,34 +181,109 @@ export class RunIndex {
     return n;
   }
 
-  /** Positions of the selected rows, newest first, skipping `offset` and keeping `limit`;
-   * also counts every selected row. */
-  page(s: Selection, offset: number, limit: number): { total: number; positions: number[] } {
-    const positions: number[] = [];
-    if (s.all) {
-      for (let i = s.hi - 1 - offset; i >= s.lo && positions.length < limit; i--) positions.push(i);
-      return { total: s.hi - s.lo, positions };
+  /** The order value of a row, as the port's keysets carry it. */
+  valueAt(position: number, field: OrderField): number | string | null {
+    switch (field) {
+      case "start_utc":
+        return this.start[position] as number;
+      case "end_utc":
+        return this.end[position] as number;
+      case "elapsed_seconds":
+        return this.elapsed[position] as number;
+      case "rowcount":
+        return this.rowcount[position] as number;
+      case "pipeline_name":
+        return this.values[this.labels[0]?.[position] as number] ?? null;
     }
-    let seen = 0;
-    const stop = offset + limit;
-    this.scan(s, (i) => {
-      if (seen >= offset && seen < stop) positions.push(i);
-      seen++;
-    });
-    return { total: seen, positions };
   }
 
-  /** Line references of every selected row, newest first: a snapshot later appends cannot move. */
-  refs(s: Selection): { offsets: Float64Array; lengths: Uint32Array } {
-    const n = this.count(s);
-    const offsets = new Float64Array(n);
-    const lengths = new Uint32Array(n);
-    let k = 0;
-    this.scan(s, (i) => {
+  keysetAt(position: number, field: OrderField): Keyset {
+    return { value: this.valueAt(position, field), tie: this.offset[position] as number };
+  }
+
+  /**
+   * Positions of the selected rows in `order`, after `after` (or skipping `offset`), at most
+   * `limit`, plus whether more follow; the total when asked. Start order walks the sorted
+   * columns; other orders keep the best offset+limit+1 rows in a heap.
+   */
+  page(s: Selection, opts: { order?: RunOrder; offset?: number; limit: number; after?: Keyset; total?: boolean }) {
+    const order = opts.order ?? NEWEST_FIRST;
+    const skip = opts.after ? 0 : (opts.offset ?? 0);
+    const want = skip + opts.limit + 1;
+    const after = opts.after;
+    const isAfter = (i: number) => !after || compareKeysets(this.keysetAt(i, order.field), after, order.descending) > 0;
+    let kept: number[];
+    let total: number | null = null;
+
+    if (order.field === "start_utc" && s.all && !after) {
+      // Every row matches: the page is a slice of the sorted columns.
+      const positions: number[] = [];
+      const from = order.descending ? s.hi - 1 - skip : s.lo + skip;
+      for (let k = 0; k <= opts.limit; k++) {
+        const i = order.descending ? from - k : from + k;
+        if (i < s.lo || i >= s.hi) break;
+        positions.push(i);
+      }
+      const more = positions.length > opts.limit;
+      if (more) positions.pop();
+      return { total: opts.total === false ? null : s.hi - s.lo, positions, more };
+    }
+    if (order.field === "start_utc") {
+      // Keyset pages in start order start at a binary-searched position of the sorted columns.
+      let range = s;
+      if (after) {
+        const v = after.value as number;
+        range = order.descending
+          ? { ...s, hi: Math.min(s.hi, this.pairBound(v, after.tie, false)) }
+          : { ...s, lo: Math.max(s.lo, this.pairBound(v, after.tie, true)) };
+      }
+      kept = [];
+      if (range.lo < range.hi) {
+        this.scan(
+          range,
+          (i) => {
+            kept.push(i);
+            return kept.length < want;
+          },
+          !order.descending,
+        );
+      }
+      total = opts.total === false ? null : this.count(s);
+    } else {
+      const heap = new PositionHeap(want, (a, b) => compareKeysets(this.keysetAt(a, order.field), this.keysetAt(b, order.field), order.descending));
+      let seen = 0;
+      this.scan(s, (i) => {
+        seen++;
+        if (isAfter(i)) heap.offer(i);
+      });
+      kept = heap.sorted();
+      total = seen;
+    }
+    const rest = kept.slice(skip);
+    const positions = rest.slice(0, opts.limit);
+    return { total: opts.total === false ? null : total, positions, more: rest.length > positions.length };
+  }
+
+  /** Line references of every selected row in `order`: a snapshot later appends cannot move. */
+  refs(s: Selection, order: RunOrder = NEWEST_FIRST): { offsets: Float64Array; lengths: Uint32Array } {
+    let positions: ArrayLike<number>;
+    if (order.field === "start_utc") {
+      const list: number[] = [];
+      this.scan(s, (i) => void list.push(i), !order.descending);
+      positions = list;
+    } else {
+      const list: number[] = [];
+      this.scan(s, (i) => void list.push(i));
+      list.sort((a, b) => compareKeysets(this.keysetAt(a, order.field), this.keysetAt(b, order.field), order.descending));
+      positions = list;
+    }
+    const offsets = new Float64Array(positions.length);
+    const lengths = new Uint32Array(positions.length);
+    for (let k = 0; k < positions.length; k++) {
+      const i = positions[k] as number;
       offsets[k] = this.offset[i] as number;
       lengths[k] = this.length[i] as number;
-      k++;
-    });
+    }
     return { offsets, lengths };
   }
 
@@ -212,66 +291,30 @@ export class RunIndex {
     return { offset: this.offset[position] as number, length: this.length[position] as number };
   }
 
-  /** Per-pipeline summaries over the selection, in the port's order. */
-  summaries(s: Selection | null): PipelineSummary[] {
-    const everything = !s || (s.all && s.lo === 0 && s.hi === this.size);
-    const stats = everything ? this.groups : this.groupStats(s);
-    const rows = stats.filter((g) => g.total > 0).map((g) => ({
-      micros: g.lastMicros,
-      summary: {
-        pipeline_name: g.labels[0] ?? null,
-        script_name: g.labels[1] ?? null,
-        pipeline_type: g.labels[2] ?? null,
-        environment: g.labels[3] ?? null,
-        total_runs: g.total,
-        last_run: g.lastRun,
-        avg_duration: g.durationCount ? g.durationSum / g.durationCount : null,
-        avg_rowcount: g.rowCount ? g.rowSum / g.rowCount : null,
-        first_run: formatUtcMicros(g.firstMicros),
-        last_duration: g.lastDuration,
-        last_rowcount: g.lastRowcount,
-      },
-    }));
-    rows.sort((a, b) => b.micros - a.micros || compareLabels(a.summary, b.summary));
-    return rows.map((r) => r.summary);
+  /** Positions whose start is exactly `micros` (the identity lookup's first cut). */
+  positionsStartingAt(micros: number): number[] {
+    const out: number[] = [];
+    for (let i = this.lowerBound(micros); i < this.size && this.start[i] === micros; i++) out.push(i);
+    return out;
   }
 
-  private groupStats(s: Selection): GroupStats[] {
-    const out: GroupStats[] = this.groups.map((g) => ({
-      ...g,
-      total: 0,
-      firstMicros: Infinity,
-      lastMicros: -Infinity,
-      lastOffset: -Infinity,
-      durationSum: 0,
-      durationCount: 0,
-      rowSum: 0,
-      rowCount: 0,
-    }));
+  labelValue(position: number, label: number): string | null {
+    return this.values[this.labels[label]?.[position] as number] ?? null;
+  }
+
+  /** Per-pipeline statistics over the selection, in the port's order. */
+  summaries(s: Selection): PipelineStats[] {
+    if (s.all && s.lo === 0 && s.hi === this.size) return rankGroups(this.groups);
+    const out = this.groups.map((g) => new GroupStats(g.labels));
     this.scan(s, (i) => {
-      const g = out[this.group[i] as number] as GroupStats;
-      g.total += 1;
-      const start = this.start[i] as number;
-      const e = this.elapsed[i] as number;
-      const r = this.rowcount[i] as number;
-      if (start < g.firstMicros) g.firstMicros = start;
-      // The walk goes newest first, so the first run seen at a start wins its ties.
-      if (start > g.lastMicros) {
-        g.lastMicros = start;
-        g.lastDuration = e;
-        g.lastRowcount = r;
-      }
-      if (e > 0) {
-        g.durationSum += e;
-        g.durationCount += 1;
-      }
-      if (r > 0) {
-        g.rowSum += r;
-        g.rowCount += 1;
-      }
+      (out[this.group[i] as number] as GroupStats).add({
+        startMicros: this.start[i] as number,
+        seq: this.offset[i] as number,
+        elapsed: this.elapsed[i] as number,
+        rowcount: this.rowcount[i] as number,
+      });
     });
-    for (const g of out) if (g.total > 0) g.lastRun = formatUtcMicros(g.lastMicros);
-    return out;
+    return rankGroups(out);
   }
 
   private valueId(value: string | null): number {
@@ -293,22 +336,24 @@ export class RunIndex {
     if (id === undefined) {
       id = this.groups.length;
       this.groupIds.set(key, id);
-      this.groups.push({
-        labels: [l0, l1, l2, l3].map((v) => this.values[v] ?? null),
-        total: 0,
-        firstMicros: Infinity,
-        lastMicros: -Infinity,
-        lastOffset: -Infinity,
-        lastRun: "",
-        lastDuration: 0,
-        lastRowcount: 0,
-        durationSum: 0,
-        durationCount: 0,
-        rowSum: 0,
-        rowCount: 0,
-      });
+      this.groups.push(new GroupStats([l0, l1, l2, l3].map((v) => this.values[v] ?? null)));
     }
     return id;
+  }
+
+  /** First position whose (start, offset) is >= (start, tie), or > it when `strictlyAfter`. */
+  private pairBound(start: number, tie: number, strictlyAfter: boolean): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const ms = this.start[mid] as number;
+      const mo = this.offset[mid] as number;
+      const before = ms < start || (ms === start && (strictlyAfter ? mo <= tie : mo < tie));
+      if (before) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** First position whose start is >= micros. */
@@ -340,13 +385,13 @@ export class RunIndex {
     return lo;
   }
 
+  private columns(): Array<Float64Array | Uint32Array | Int32Array> {
+    return [this.start, this.end, this.startLocal, this.elapsed, this.rowcount, this.offset, this.length, this.group, ...this.labels];
+  }
+
   private shiftRight(at: number): void {
     const end = this.size;
     for (const column of this.columns()) column.copyWithin(at + 1, at, end);
-  }
-
-  private columns(): Array<Float64Array | Uint32Array | Int32Array> {
-    return [this.start, this.end, this.elapsed, this.rowcount, this.offset, this.length, this.group, ...this.labels];
   }
 
   private grow(): void {
@@ -358,11 +403,52 @@ export class RunIndex {
     };
     this.start = grow(this.start);
     this.end = grow(this.end);
+    this.startLocal = grow(this.startLocal);
     this.elapsed = grow(this.elapsed);
     this.rowcount = grow(this.rowcount);
     this.offset = grow(this.offset);
     this.length = grow(this.length);
     this.group = grow(this.group);
     this.labels = this.labels.map(grow);
+  }
+}
+
+/** The best `size` positions by a comparator, worst at the root. */
+class PositionHeap {
+  private readonly heap: number[] = [];
+  constructor(
+    private readonly size: number,
+    private readonly compare: (a: number, b: number) => number,
+  ) {}
+
+  offer(p: number): void {
+    const h = this.heap;
+    if (h.length < this.size) {
+      h.push(p);
+      let i = h.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.compare(h[i] as number, h[parent] as number) <= 0) break;
+        [h[i], h[parent]] = [h[parent] as number, h[i] as number];
+        i = parent;
+      }
+    } else if (this.compare(p, h[0] as number) < 0) {
+      h[0] = p;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let worst = i;
+        if (l < h.length && this.compare(h[l] as number, h[worst] as number) > 0) worst = l;
+        if (r < h.length && this.compare(h[r] as number, h[worst] as number) > 0) worst = r;
+        if (worst === i) break;
+        [h[i], h[worst]] = [h[worst] as number, h[i] as number];
+        i = worst;
+      }
+    }
+  }
+
+  sorted(): number[] {
+    return [...this.heap].sort(this.compare);
   }
 }

@@ -1,0 +1,79 @@
+import type { Keyset } from "../repository/port.ts";
+import type { RunFilter } from "./run-filter.ts";
+import { type RunOrder, orderText } from "./run-ordering.ts";
+
+/**
+ * Opaque keyset cursors: the position after a page's last run, bound to the query that made it.
+ * A checksum catches edited cursors and the query fingerprint catches cursors reused with other
+ * filters or another order; both are answered 422. Cursors hold no secrets (every value in them
+ * ends up as a bind or a comparison), so a checksum is enough and they work across replicas.
+ */
+
+/** The parts of a query a cursor is valid for: filters and order, not page size. */
+export function queryFingerprint(filter: RunFilter, order: RunOrder): string {
+  const labels = Object.entries(filter.labels ?? {})
+    .map(([k, v]) => [k, [...(v ?? [])].sort()])
+    .sort();
+  return fnv1a(
+    JSON.stringify([
+      orderText(order),
+      filter.startUtcFrom?.epochMicros,
+      filter.endUtcTo?.epochMicros,
+      filter.startLocalFrom,
+      filter.startLocalTo,
+      filter.minRowcount,
+      filter.maxRowcount,
+      filter.minElapsedSeconds,
+      filter.maxElapsedSeconds,
+      labels,
+    ]),
+  );
+}
+
+export function encodeCursor(keyset: Keyset, fingerprint: string): string {
+  const payload = base64url(JSON.stringify({ v: keyset.value, t: keyset.tie, q: fingerprint }));
+  return `${payload}.${fnv1a(`cursor:${payload}`)}`;
+}
+
+export type CursorResult = { ok: true; keyset: Keyset } | { ok: false; reason: string };
+
+export function decodeCursor(cursor: string, fingerprint: string): CursorResult {
+  const [payload, sum, ...rest] = cursor.split(".");
+  if (!payload || !sum || rest.length || fnv1a(`cursor:${payload}`) !== sum) return { ok: false, reason: "is not a cursor this service issued (damaged or edited)" };
+  let parsed: { v?: unknown; t?: unknown; q?: unknown };
+  try {
+    parsed = JSON.parse(fromBase64url(payload));
+  } catch {
+    return { ok: false, reason: "is not a cursor this service issued" };
+  }
+  if (parsed.q !== fingerprint) return { ok: false, reason: "belongs to a query with other filters or another order" };
+  const { v, t } = parsed;
+  if (typeof t !== "number" || !(v === null || typeof v === "number" || typeof v === "string")) return { ok: false, reason: "is malformed" };
+  return { ok: true, keyset: { value: v, tie: t } };
+}
+
+/** 64-bit FNV-1a as 16 hex digits (two 32-bit halves, to stay in exact integer arithmetic). */
+function fnv1a(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c ^ (h1 >>> 7), 0x01000193) >>> 0;
+  }
+  return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function base64url(text: string): string {
+  let binary = "";
+  for (const byte of encoder.encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): string {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return decoder.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}

@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+import { parseDateTime } from "./datetime.ts";
+import type { PipelineRun } from "./pipeline-info.ts";
+import { blankToUndefined } from "./query-params.ts";
+
+export const ORDER_FIELDS = ["start_utc", "end_utc", "elapsed_seconds", "rowcount", "pipeline_name"] as const;
+export type OrderField = (typeof ORDER_FIELDS)[number];
+
+/** The order of a run listing. Ties are always broken by storage order, in the same direction
+ * (descending: most recently stored first), so pages never shuffle. */
+export interface RunOrder {
+  field: OrderField;
+  descending: boolean;
+}
+
+/** The original API's order, still the default: newest start first. */
+export const NEWEST_FIRST: RunOrder = { field: "start_utc", descending: true };
+
+export const orderParam = z
+  .preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((text, ctx): RunOrder => {
+        const descending = text.startsWith("-");
+        const field = (descending ? text.slice(1) : text) as OrderField;
+        if (ORDER_FIELDS.includes(field)) return { field, descending };
+        ctx.addIssue({ code: "custom", message: `must be one of ${ORDER_FIELDS.join(", ")}, optionally prefixed with - for descending` });
+        return z.NEVER;
+      })
+      .optional(),
+  )
+  .openapi({
+    description: `Sort field: ${ORDER_FIELDS.join(", ")}; prefix with - for descending. Default -start_utc (newest first).`,
+    example: "-elapsed_seconds",
+    type: "string",
+  });
+
+export const orderText = (order: RunOrder) => `${order.descending ? "-" : ""}${order.field}`;
+
+/** The value a run is sorted by: instants as epoch microseconds, so fractions order correctly. */
+export function orderValue(run: PipelineRun, field: OrderField): number | string | null {
+  switch (field) {
+    case "start_utc":
+    case "end_utc":
+      return parseDateTime(run[field])?.epochMicros ?? null;
+    case "elapsed_seconds":
+      return run.elapsed_seconds;
+    case "rowcount":
+      return run.rowcount;
+    case "pipeline_name":
+      return run.pipeline_name;
+  }
+}
+
+/** Ascending comparison of order values; null sorts before everything. */
+export function compareValues(a: number | string | null, b: number | string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}

@@ -1,0 +1,53 @@
+import { z } from "@hono/zod-openapi";
+import { SAMPLE_RUN } from "./pipeline-info.ts";
+import { blankToUndefined } from "./query-params.ts";
+import { PipelineSummarySchema } from "./responses.ts";
+import { filterParams } from "./run-filter.ts";
+import { isTimeZone } from "./time-buckets.ts";
+
+export const SummaryQuerySchema = z.object(filterParams);
+
+export const HistoryQuerySchema = z.object({
+  ...filterParams,
+  bucket: z
+    .preprocess(blankToUndefined, z.enum(["hour", "day", "week"], { error: () => "must be hour, day or week" }).default("day"))
+    .openapi({ description: "Bucket size; weeks start on Monday (ISO)", default: "day" }),
+  tz: z
+    .preprocess(blankToUndefined, z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin or UTC").default("UTC"))
+    .openapi({ description: "IANA time zone the buckets are cut in", example: "America/Los_Angeles", default: "UTC" }),
+});
+
+export const PipelineStatsSchema = PipelineSummarySchema.extend({
+  min_elapsed_seconds: z.number().openapi({ example: 1200.5 }),
+  max_elapsed_seconds: z.number().openapi({ example: 2401 }),
+  p50_elapsed_seconds: z.number().openapi({ description: "Median elapsed_seconds (PERCENTILE_CONT)", example: 1692.8 }),
+  p95_elapsed_seconds: z.number().openapi({ example: 2300 }),
+  min_rowcount: z.int().openapi({ example: 0 }),
+  max_rowcount: z.int().openapi({ example: 9100 }),
+  p50_rowcount: z.number().openapi({ description: "Median rowcount", example: 8500 }),
+  rowcount_drop: z
+    .boolean()
+    .openapi({ description: "The last run's rowcount is below PIPELINE_ROWCOUNT_DROP_FRACTION (default 0.5) of the median: a silent volume drop", example: false }),
+}).openapi("PipelineStats");
+
+export const PipelineStatsResponseSchema = z.object({ pipelines: z.array(PipelineStatsSchema) }).openapi("PipelineStatsResponse");
+
+export const HistoryResponseSchema = z
+  .object({
+    bucket: z.enum(["hour", "day", "week"]),
+    tz: z.string().openapi({ example: "America/Los_Angeles" }),
+    pipelines: z.array(
+      z.object({
+        pipeline_name: z.string().nullable().openapi({ example: SAMPLE_RUN.pipeline_name }),
+        buckets: z.array(
+          z.object({
+            start: z.string().openapi({ description: "Bucket start in tz, with its offset", example: "2025-08-14T00:00:00-07:00" }),
+            runs: z.int().openapi({ example: 24 }),
+            total_rows: z.number().openapi({ example: 204000 }),
+            p50_elapsed_seconds: z.number().openapi({ example: 1692.8 }),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi("PipelineHistory");

@@ -1,0 +1,49 @@
+import type { PipelineSummary } from "./responses.ts";
+
+/**
+ * What a store computes per pipeline: the original summary plus distribution figures. The
+ * rowcount_drop flag is derived from these by the API (it depends on configuration).
+ */
+export interface PipelineStats extends PipelineSummary {
+  min_elapsed_seconds: number;
+  max_elapsed_seconds: number;
+  p50_elapsed_seconds: number;
+  p95_elapsed_seconds: number;
+  min_rowcount: number;
+  max_rowcount: number;
+  p50_rowcount: number;
+}
+
+export type HistoryBucketSize = "hour" | "day" | "week";
+
+export interface HistoryBucket {
+  /** The bucket's start in the caller's zone, with its offset: "2025-08-14T00:00:00-07:00". */
+  start: string;
+  runs: number;
+  total_rows: number;
+  p50_elapsed_seconds: number;
+}
+
+export interface HistorySeries {
+  pipeline_name: string | null;
+  /** Oldest bucket first. */
+  buckets: HistoryBucket[];
+}
+
+/**
+ * The q-quantile with linear interpolation between closest ranks, as SQL's PERCENTILE_CONT:
+ * position q*(n-1) in the sorted values. `sorted` must be ascending and not empty.
+ */
+export function percentile(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  const rank = q * (n - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  const a = sorted[lo] as number;
+  return lo === hi ? a : a + (rank - lo) * ((sorted[hi] as number) - a);
+}
+
+/** Sorts numbers ascending in place (a typed array sorts numerically). */
+export function sortedCopy(values: ArrayLike<number>): Float64Array {
+  return Float64Array.from(values).sort();
+}

@@ -1,0 +1,172 @@
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { type PipelineRun, PipelineInfoInputSchema, PipelineInfoSchema } from "../domain/pipeline-info.ts";
+import { idempotency } from "../http/idempotency.ts";
+import { type FieldError, fieldErrors, problem, problemResponse, validationHook } from "../http/problem.ts";
+import { limitBody, requireJson } from "../http/require-json.ts";
+import type { InsertOutcome, RunRepository } from "../repository/port.ts";
+import { WRITE_SECURITY, unavailable } from "./responses.ts";
+
+const writeAnswers = {
+  401: problemResponse("An API key is required (PIPELINE_API_KEYS is set) and was missing or wrong"),
+  413: problemResponse("The body is larger than the limit"),
+  415: problemResponse("The body is not JSON"),
+  429: problemResponse("The caller's rate limit is exceeded; retry after Retry-After seconds"),
+  503: unavailable,
+};
+
+const idempotencyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .optional()
+    .openapi({ description: "Retry safely: the same key with the same body replays the first answer for 24 hours; with another body it is a 422", example: "run-2025-08-12-sales" }),
+});
+
+const createRunRoute = (middleware: MiddlewareHandler[]) =>
+  createRoute({
+    method: "post",
+    path: "/pipelines",
+    tags: ["runs"],
+    summary: "Store one run",
+    description:
+      "Validates the run and stores it. A run is identified by (pipeline_name, date_code, start_utc, pid): posting an " +
+      "identity that is already stored with the same content answers 200 with the stored run and writes nothing; " +
+      "with different content, 409 naming the fields that differ.",
+    middleware: middleware as [MiddlewareHandler],
+    security: WRITE_SECURITY,
+    request: {
+      headers: idempotencyHeader,
+      body: { required: true, content: { "application/json": { schema: PipelineInfoInputSchema } } },
+    },
+    responses: {
+      201: { description: "Stored", content: { "application/json": { schema: PipelineInfoSchema } } },
+      200: { description: "Already stored with the same content (a retry): nothing written", content: { "application/json": { schema: PipelineInfoSchema } } },
+      400: problemResponse("The body is not valid JSON"),
+      409: problemResponse("A run with the same identity but other content is stored; errors name the fields"),
+      422: problemResponse("A field is missing or invalid, or the Idempotency-Key was used with another body"),
+      ...writeAnswers,
+    },
+  });
+
+const BatchResultSchema = z
+  .object({
+    index: z.int().openapi({ description: "Position of the record in the input (0-based)", example: 0 }),
+    status: z.int().openapi({ description: "201 stored, 200 already stored, 409 conflict, 422 invalid", example: 201 }),
+    errors: z
+      .array(z.object({ location: z.string(), field: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: "Why a record was not stored" }),
+  })
+  .openapi("BatchResult");
+
+const BatchResponseSchema = z
+  .object({
+    created: z.int().openapi({ example: 9998 }),
+    existing: z.int().openapi({ example: 1 }),
+    conflicts: z.int().openapi({ example: 0 }),
+    invalid: z.int().openapi({ example: 1 }),
+    results: z.array(BatchResultSchema),
+  })
+  .openapi("BatchResponse");
+
+const batchRoute = (middleware: MiddlewareHandler[], maxBatch: number) =>
+  createRoute({
+    method: "post",
+    path: "/pipelines/batch",
+    tags: ["runs"],
+    summary: "Store many runs at once",
+    description:
+      `A JSON array or NDJSON (application/x-ndjson, one record per line) of up to ${maxBatch} runs. Each record is ` +
+      "validated and stored on its own (valid records are stored even when others fail), all with one durable commit; " +
+      "the answer has one result per input record. Identity and Idempotency-Key work as for POST /pipelines.",
+    middleware: middleware as [MiddlewareHandler],
+    security: WRITE_SECURITY,
+    request: {
+      headers: idempotencyHeader,
+      body: {
+        // Not required: NDJSON bodies skip the JSON validator and are split into records here.
+        required: false,
+        content: {
+          "application/json": { schema: z.array(z.unknown()).openapi({ items: { $ref: "#/components/schemas/PipelineInfoInput" } }) },
+          "application/x-ndjson": { schema: z.string().openapi({ description: "One PipelineInfoInput per line" }) },
+        },
+      },
+    },
+    responses: {
+      200: { description: "One result per record", content: { "application/json": { schema: BatchResponseSchema } } },
+      400: problemResponse("The body is not valid JSON"),
+      422: problemResponse("The body is not an array of records, or the Idempotency-Key was used with another body"),
+      ...writeAnswers,
+      413: problemResponse(`The body is larger than the limit or holds more than ${maxBatch} records`),
+    },
+  });
+
+const BATCH_TYPE = /^application\/(json|x-ndjson|ndjson)\s*(;|$)/i;
+
+const requireBatchType: MiddlewareHandler = async (c, next) => {
+  const type = c.req.header("content-type") ?? "";
+  if (!BATCH_TYPE.test(type)) return problem(415, `Content-Type must be application/json or application/x-ndjson, got '${type.slice(0, 100) || "none"}'`);
+  await next();
+};
+
+const statusOf = (o: InsertOutcome) => (o.status === "created" ? 201 : o.status === "existing" ? 200 : 409);
+
+export interface IngestOptions {
+  maxBodyBytes: number;
+  maxBatch: number;
+  maxBatchBytes: number;
+}
+
+/** POST /pipelines and POST /pipelines/batch. */
+export function ingestRoutes(repository: RunRepository, options: IngestOptions) {
+  const remember = idempotency() as MiddlewareHandler;
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(createRunRoute([requireJson, limitBody(options.maxBodyBytes), remember]), async (c) => {
+      const [outcome] = (await repository.insertRuns([c.req.valid("json")])) as [InsertOutcome];
+      if (outcome.status === "conflict") {
+        const detail = `A run with this identity (pipeline_name, date_code, start_utc, pid) is stored with other values in: ${outcome.fields.join(", ")}`;
+        return problem(409, detail, { errors: outcome.fields.map((field) => ({ location: "body", field, message: "differs from the stored run with the same identity" })) }) as never;
+      }
+      return outcome.status === "created" ? c.json(outcome.run, 201) : c.json(outcome.run, 200);
+    })
+    .openapi(batchRoute([requireBatchType, limitBody(options.maxBatchBytes), remember], options.maxBatch), async (c) => {
+      const type = c.req.header("content-type") ?? "";
+      let records: unknown[];
+      const parseErrors = new Map<number, FieldError[]>();
+      if (/json\s*(;|$)/i.test(type) && !/ndjson/i.test(type)) {
+        records = c.req.valid("json") as unknown[];
+      } else {
+        records = [];
+        const lines = (await c.req.text()).split("\n");
+        for (const line of lines) {
+          if (line.trim() === "") continue;
+          try {
+            records.push(JSON.parse(line));
+          } catch {
+            parseErrors.set(records.length, [{ location: "body", field: "(record)", message: "not valid JSON" }]);
+            records.push(undefined);
+          }
+        }
+      }
+      if (records.length > options.maxBatch) return problem(413, `A batch holds at most ${options.maxBatch} records; this one has ${records.length}`) as never;
+
+      const results: Array<{ index: number; status: number; errors?: FieldError[] }> = [];
+      const valid: Array<{ index: number; run: PipelineRun }> = [];
+      records.forEach((record, index) => {
+        const broken = parseErrors.get(index);
+        if (broken) return results.push({ index, status: 422, errors: broken });
+        const parsed = PipelineInfoInputSchema.safeParse(record);
+        if (!parsed.success) return results.push({ index, status: 422, errors: fieldErrors(parsed.error, "body") });
+        valid.push({ index, run: parsed.data });
+      });
+      const outcomes = valid.length ? await repository.insertRuns(valid.map((v) => v.run)) : [];
+      outcomes.forEach((outcome, k) => {
+        const { index } = valid[k] as { index: number };
+        const errors = outcome.status === "conflict" ? outcome.fields.map((field) => ({ location: "body" as const, field, message: "differs from the stored run with the same identity" })) : undefined;
+        results.push({ index, status: statusOf(outcome), ...(errors ? { errors } : {}) });
+      });
+      results.sort((a, b) => a.index - b.index);
+      const count = (status: number) => results.filter((r) => r.status === status).length;
+      return c.json({ created: count(201), existing: count(200), conflicts: count(409), invalid: count(422), results }, 200);
+    });
+}

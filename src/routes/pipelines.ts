@@ -1,0 +1,57 @@
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { toRunFilter } from "../domain/run-filter.ts";
+import type { PipelineStats } from "../domain/statistics.ts";
+import { HistoryQuerySchema, HistoryResponseSchema, PipelineStatsResponseSchema, SummaryQuerySchema } from "../domain/statistics-query.ts";
+import { problemResponse, validationHook } from "../http/problem.ts";
+import type { RunRepository } from "../repository/port.ts";
+import { guarded, unavailable } from "./responses.ts";
+
+const listPipelinesRoute = createRoute({
+  method: "get",
+  path: "/pipelines",
+  tags: ["pipelines"],
+  summary: "Statistics per pipeline",
+  description:
+    "One entry per (pipeline_name, script_name, pipeline_type, environment), newest last_run first, over the runs " +
+    "matching the same filters as /get_pipeline_info. Averages leave out runs with zero or negative values and are " +
+    "null when none remain; percentiles are exact (linear interpolation, as PERCENTILE_CONT). rowcount_drop flags a " +
+    "last run whose rowcount fell below a fraction of the pipeline's median.",
+  request: { query: SummaryQuerySchema },
+  responses: {
+    200: { description: "Pipeline statistics", content: { "application/json": { schema: PipelineStatsResponseSchema } } },
+    422: problemResponse("A filter is out of range or of the wrong type"),
+    ...guarded,
+    503: unavailable,
+  },
+});
+
+const historyRoute = createRoute({
+  method: "get",
+  path: "/pipelines/history",
+  tags: ["pipelines"],
+  summary: "Runs per time bucket per pipeline",
+  description: "Count, total rows and median duration of the matching runs per pipeline_name and hour, day or ISO week, cut in the caller's time zone. Empty buckets are left out.",
+  request: { query: HistoryQuerySchema },
+  responses: {
+    200: { description: "Buckets, oldest first", content: { "application/json": { schema: HistoryResponseSchema } } },
+    422: problemResponse("A filter, the bucket or the time zone is invalid"),
+    ...guarded,
+    503: unavailable,
+  },
+});
+
+/** rowcount_drop: the last run's rowcount below `fraction` of the pipeline's median rowcount. */
+export const withDropFlag = (stats: PipelineStats, fraction: number) => ({ ...stats, rowcount_drop: stats.last_rowcount < fraction * stats.p50_rowcount });
+
+export function pipelinesRoutes(repository: RunRepository, options: { rowcountDropFraction: number }) {
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(listPipelinesRoute, async (c) => {
+      const stats = await repository.summarizePipelines(toRunFilter(c.req.valid("query")));
+      return c.json({ pipelines: stats.map((s) => withDropFlag(s, options.rowcountDropFraction)) }, 200);
+    })
+    .openapi(historyRoute, async (c) => {
+      const query = c.req.valid("query");
+      const pipelines = await repository.runHistory(toRunFilter(query), query.bucket, query.tz);
+      return c.json({ bucket: query.bucket, tz: query.tz, pipelines }, 200);
+    });
+}

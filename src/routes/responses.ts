@@ -1,0 +1,12 @@
+import { problemResponse } from "../http/problem.ts";
+
+/** OpenAPI answers shared by the API routes. */
+export const unavailable = problemResponse("The store is unavailable or still starting, or the request timed out; retry after Retry-After seconds");
+
+/** Answers any route may give once operators turn on keys for reads or a rate limit. */
+export const guarded = {
+  401: problemResponse("An API key is required (PIPELINE_READ_AUTH) and was missing or wrong"),
+  429: problemResponse("The caller's rate limit is exceeded; retry after Retry-After seconds"),
+};
+
+export const WRITE_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
