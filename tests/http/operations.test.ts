@@ -38,9 +38,9 @@ describe("API keys", () => {
 
   test("either configured key works, as Bearer or X-API-Key", async () => {
     const { app, repository } = appWith({ auth });
-    expect((await app.request("/pipelines", postJson(sampleBody(), { authorization: `Bearer ${KEY}` }))).status).toBe(201);
-    expect((await app.request("/pipelines", postJson(sampleBody(), { "x-api-key": OTHER }))).status).toBe(201);
-    expect((await app.request("/pipelines", postJson(sampleBody(), { authorization: `bearer ${OTHER}` }))).status).toBe(201);
+    expect((await app.request("/pipelines", postJson(sampleBody({ pid: 1 }), { authorization: `Bearer ${KEY}` }))).status).toBe(201);
+    expect((await app.request("/pipelines", postJson(sampleBody({ pid: 2 }), { "x-api-key": OTHER }))).status).toBe(201);
+    expect((await app.request("/pipelines", postJson(sampleBody({ pid: 3 }), { authorization: `bearer ${OTHER}` }))).status).toBe(201);
     expect(await repository.countRuns({})).toBe(3);
   });
 
@@ -149,7 +149,7 @@ describe("observability", () => {
     expect(text).toContain('http_requests_total{route="unmatched",method="GET",status="404"} 1');
     expect(text).not.toContain("12345");
     expect(text).toMatch(/http_request_duration_seconds_bucket\{route="\/pipelines",le="\+Inf"\} 2/);
-    expect(text).toMatch(/pipeline_store_operation_duration_seconds_count\{operation="insert_run"\} 1/);
+    expect(text).toMatch(/pipeline_store_operation_duration_seconds_count\{operation="insert_runs"\} 1/);
     expect(text).toContain("pipeline_posts_accepted_total 1");
     expect(text).toContain('pipeline_posts_rejected_total{status="422"} 1');
     expect(text).toContain('pipeline_store_records{backend="memory"} 2');

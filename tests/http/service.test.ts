@@ -81,14 +81,22 @@ describe("OpenAPI and /docs", () => {
     expect(doc.openapi).toBe("3.1.0");
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
     expect(statuses("/get_pipeline_info", "get")).toEqual(["200", "401", "422", "429", "503"]);
-    expect(statuses("/pipelines", "get")).toEqual(["200", "401", "429", "503"]);
-    expect(statuses("/pipelines", "post")).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "503"]);
+    expect(statuses("/pipelines", "get")).toEqual(["200", "401", "422", "429", "503"]);
+    expect(statuses("/pipelines/history", "get")).toEqual(["200", "401", "422", "429", "503"]);
+    expect(statuses("/pipelines", "post")).toEqual(["200", "201", "400", "401", "409", "413", "415", "422", "429", "503"]);
+    expect(statuses("/pipelines/batch", "post")).toEqual(["200", "400", "401", "413", "415", "422", "429", "503"]);
     expect(statuses("/health", "get")).toEqual(["200", "503"]);
     expect(statuses("/health/ready", "get")).toEqual(["200", "503"]);
     expect(statuses("/metrics", "get")).toEqual(["200"]);
     expect(statuses("/", "get")).toEqual(["200"]);
     const params = doc.paths["/get_pipeline_info"].get.parameters.map((p: any) => p.name).sort();
-    expect(params).toEqual(["all_data", "end_utc", "environment", "limit", "max_rowcount", "min_rowcount", "offset", "pipeline_name", "pipeline_type", "script_name", "start_utc"]);
+    expect(params).toEqual([
+      "all_data", "cursor", "end_utc", "environment", "format", "include_total", "limit", "max_elapsed_seconds", "max_rowcount",
+      "min_elapsed_seconds", "min_rowcount", "offset", "order_by", "pipeline_name", "pipeline_type", "script_name",
+      "start_local_from", "start_local_to", "start_utc",
+    ]);
+    expect(doc.paths["/get_pipeline_info"].get.responses["200"].content).toHaveProperty("text/csv");
+    expect(JSON.stringify(doc.components.schemas.PipelineStats)).toContain("rowcount_drop");
     expect(doc.components.schemas.PipelineInfoInput.example.rowcount).toBe(8543);
   });
 
