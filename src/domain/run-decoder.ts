@@ -1,6 +1,7 @@
 import { commonFormMicros, parseDateTime } from "./datetime.ts";
 import { type PipelineRun, StoredRunSchema } from "./pipeline-info.ts";
 import { inferPipelineName } from "./pipeline-name.ts";
+import { identityHash } from "./run-identity.ts";
 
 /** A stored run with the instants stores sort and filter by. */
 export interface DecodedRun {
@@ -86,6 +87,8 @@ export interface RunKeys {
   endMicros: number;
   /** start_local's wall clock as microseconds, read as if it were UTC (for local windows). */
   startLocalMicros: number;
+  /** identityHash of (pipeline_name, date_code, pid). */
+  identity: number;
   elapsed: number;
   rowcount: number;
   startUtc: string;
@@ -103,17 +106,19 @@ export function decodeRunKeys(value: unknown): KeysResult {
   }
   const o = value as Record<string, unknown>;
   const startUtc = o.start_utc as string;
+  const pipelineName = (o.pipeline_name as string | null | undefined) ?? inferPipelineName(o.output_file as string, o.log_file as string);
   return {
     ok: true,
     keys: {
       ...keys,
+      identity: identityHash(pipelineName, o.date_code as string, o.pid as number),
       startLocalMicros: localMicros(canonicalLocal(o.start_local as string)),
       elapsed: o.elapsed_seconds as number,
       rowcount: o.rowcount as number,
       // The usual form of a UTC instant is already canonical once it ends in Z.
       startUtc: canonicalUtc(startUtc),
       labels: [
-        (o.pipeline_name as string | null | undefined) ?? inferPipelineName(o.output_file as string, o.log_file as string),
+        pipelineName,
         (o.script_name as string | null | undefined) ?? null,
         (o.pipeline_type as string | null | undefined) ?? null,
         (o.environment as string | null | undefined) ?? null,
@@ -130,6 +135,7 @@ function keysOf({ run, startMicros, endMicros }: DecodedRun): RunKeys {
     startMicros,
     endMicros,
     startLocalMicros: localMicros(run.start_local),
+    identity: identityHash(run.pipeline_name, run.date_code, run.pid),
     elapsed: run.elapsed_seconds,
     rowcount: run.rowcount,
     startUtc: run.start_utc,

@@ -42,6 +42,9 @@ interface Service {
   stop(): Promise<void>;
 }
 
+/** Every service started, so that a failing benchmark still stops them all. */
+const started: Service[] = [];
+
 /** Starts a service as a user would and waits until /health says 200. */
 async function spawnService(entry: string, env: Record<string, string>): Promise<Service> {
   const port = 20000 + Math.floor(Math.random() * 40000);
@@ -63,7 +66,11 @@ async function spawnService(entry: string, env: Record<string, string>): Promise
   while (performance.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`${entry} exited with ${proc.exitCode}`);
     const status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
-    if (status === 200) return { url, port, pid: proc.pid, readyMs: performance.now() - began, stop };
+    if (status === 200) {
+      const service = { url, port, pid: proc.pid, readyMs: performance.now() - began, stop };
+      started.push(service);
+      return service;
+    }
     await Bun.sleep(20);
   }
   await stop();
@@ -165,12 +172,49 @@ async function benchSize(size: number, dataDir: string): Promise<{ rows: Row[]; 
     baseline: null,
     note: `${(exported / 2 ** 20).toFixed(0)} MiB at ${((size / exportMs) * 1000).toFixed(0)} runs/s; server RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB (+${(peak - before).toFixed(0)})`,
   });
+  for (const format of ["ndjson", "csv"] as const) {
+    const began = performance.now();
+    const bytes = await get(`${service.url}/get_pipeline_info?all_data=true&format=${format}`);
+    const ms = performance.now() - began;
+    rows.push({
+      what: `all_data export as ${format} (HTTP, streamed)`,
+      target: "",
+      indexed: { p50: ms, p99: ms, runs: 1 },
+      baseline: null,
+      note: `${(bytes / 2 ** 20).toFixed(0)} MiB at ${((size / ms) * 1000).toFixed(0)} runs/s`,
+    });
+  }
   await service.stop();
   return { rows, notes };
 }
 
+async function benchBatches(): Promise<Row> {
+  const dir = await mkdtemp(join(tmpdir(), "bench-batch-"));
+  const path = join(dir, "runs.jsonl");
+  const service = await spawnService("src/server.ts", { PIPELINE_JSONL_PATH: path, PIPELINE_JSONL_FSYNC: "always" });
+  let round = 0;
+  const nonce = Date.now();
+  const timing = await time(async () => {
+    const batch = Array.from({ length: 10_000 }, (_, i) => sampleBody({ pid: i, date_code: `${nonce}-${round}-${i}` }));
+    round++;
+    const res = await fetch(`${service.url}/pipelines/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) });
+    const answer = (await res.json()) as { created: number };
+    if (answer.created !== 10_000) throw new Error(`batch stored ${answer.created} of 10000`);
+  }, 5, 1);
+  await service.stop();
+  const lines = (await Bun.file(path).text()).split("\n").filter(Boolean).length;
+  await rm(dir, { recursive: true, force: true });
+  return {
+    what: "POST /pipelines/batch, 10,000 runs in one request, fsync always",
+    target: "< 1 s",
+    indexed: timing,
+    baseline: null,
+    note: `${((10_000 / timing.p50) * 1000).toFixed(0)} runs/s; ${lines} lines in the file after ${round} batches`,
+  };
+}
+
 async function benchWrites(): Promise<Row[]> {
-  const rows: Row[] = [];
+  const rows: Row[] = [await benchBatches()];
   for (const fsync of ["always", "never"] as const) {
     const dir = await mkdtemp(join(tmpdir(), "bench-post-"));
     const path = join(dir, "runs.jsonl");
@@ -206,23 +250,27 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-const dataDir = join(ROOT, "tests/bench/data");
-await mkdir(dataDir, { recursive: true });
-const sections: string[] = [
-  `# Benchmark results`,
-  "",
-  `${new Date().toISOString()}, Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores. Medians (p50) and p99 over repeated requests from one client; the baseline is the first issue's full-scan store measured in the same run.`,
-];
-for (const size of sizes) {
-  const { rows, notes } = await benchSize(size, dataDir);
-  const section = `\n## ${notes.join(", ")}\n\n${table(rows)}`;
-  console.log(section);
-  sections.push(section);
-}
-const writes = `\n## Writes (fresh file each)\n\n${table(await benchWrites())}`;
-console.log(writes);
-sections.push(writes);
-if (args.out) {
-  await Bun.write(args.out, `${sections.join("\n")}\n`);
-  console.error(`\nwritten to ${args.out}`);
+try {
+  const dataDir = join(ROOT, "tests/bench/data");
+  await mkdir(dataDir, { recursive: true });
+  const sections: string[] = [
+    `# Benchmark results`,
+    "",
+    `${new Date().toISOString()}, Bun ${Bun.version}, ${navigator.hardwareConcurrency} cores. Medians (p50) and p99 over repeated requests from one client; the baseline is the first issue's full-scan store measured in the same run.`,
+  ];
+  for (const size of sizes) {
+    const { rows, notes } = await benchSize(size, dataDir);
+    const section = `\n## ${notes.join(", ")}\n\n${table(rows)}`;
+    console.log(section);
+    sections.push(section);
+  }
+  const writes = `\n## Writes (fresh file each)\n\n${table(await benchWrites())}`;
+  console.log(writes);
+  sections.push(writes);
+  if (args.out) {
+    await Bun.write(args.out, `${sections.join("\n")}\n`);
+    console.error(`\nwritten to ${args.out}`);
+  }
+} finally {
+  for (const service of started) await service.stop();
 }

@@ -1,7 +1,7 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { parseDateTime } from "../../domain/datetime.ts";
-import { differingFields, identityKey } from "../../domain/run-identity.ts";
+import { differingFields, identityHash, identityKey } from "../../domain/run-identity.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
 import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
@@ -375,13 +375,28 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     }
   }
 
-  /** A stored run with the identity of `run`, if there is one. */
-  async function findByIdentity(gen: Generation, run: PipelineRun, startMicros: number): Promise<PipelineRun | null> {
-    const candidates = gen.index.positionsStartingAt(startMicros).filter((p) => gen.index.labelValue(p, 0) === run.pipeline_name);
-    if (candidates.length === 0) return null;
-    const refs = candidates.map((p) => gen.index.ref(p));
-    const stored = await readRuns(gen, refs.map((r) => r.offset), refs.map((r) => r.length));
-    return stored.find((s) => s.date_code === run.date_code && s.pid === run.pid && s.start_utc === run.start_utc) ?? null;
+  /**
+   * The stored runs with the identities of `runs` (by identityKey). Candidates come from the
+   * index (same start, same identity hash); only those lines are read and compared.
+   */
+  async function storedIdentities(gen: Generation, runs: readonly PipelineRun[]): Promise<Map<string, PipelineRun>> {
+    const byStart = new Map<number, Set<number>>();
+    for (const run of runs) {
+      const start = parseDateTime(run.start_utc)?.epochMicros ?? Number.NaN;
+      let hashes = byStart.get(start);
+      if (!hashes) byStart.set(start, (hashes = new Set()));
+      hashes.add(identityHash(run.pipeline_name, run.date_code, run.pid));
+    }
+    const positions: number[] = [];
+    for (const [start, hashes] of byStart) for (const list of gen.index.identityCandidates(start, hashes).values()) positions.push(...list);
+    const found = new Map<string, PipelineRun>();
+    if (positions.length === 0) return found;
+    const refs = positions.map((p) => gen.index.ref(p));
+    for (const run of await readRuns(gen, refs.map((r) => r.offset), refs.map((r) => r.length))) {
+      const key = identityKey(run);
+      if (!found.has(key)) found.set(key, run);
+    }
+    return found;
   }
 
   /** Identities being inserted right now: a second insert of one waits for the first. */
@@ -481,14 +496,14 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       const release = await claim(keys);
       try {
         const gen = await current();
+        const stored = await storedIdentities(gen, runs);
         const outcomes: InsertOutcome[] = [];
         const created: PipelineRun[] = [];
         const inBatch = new Map<string, PipelineRun>();
         for (let i = 0; i < runs.length; i++) {
           const run = runs[i] as PipelineRun;
           const key = keys[i] as string;
-          const startMicros = parseDateTime(run.start_utc)?.epochMicros ?? Number.NaN;
-          const existing = inBatch.get(key) ?? (await findByIdentity(gen, run, startMicros));
+          const existing = inBatch.get(key) ?? stored.get(key);
           if (existing) {
             const fields = differingFields(existing, run);
             outcomes.push(fields.length ? { status: "conflict", run: existing, fields } : { status: "existing", run: existing });

@@ -55,6 +55,8 @@ export class RunIndex {
   length: Uint32Array;
   group: Int32Array;
   labels: Int32Array[];
+  /** identityHash of each run, to find a stored identity without reading lines. */
+  identity: Int32Array;
 
   /** Label values; id 0 is null. */
   private readonly values: (string | null)[] = [null];
@@ -73,6 +75,7 @@ export class RunIndex {
     this.length = new Uint32Array(initialCapacity);
     this.group = new Int32Array(initialCapacity);
     this.labels = LABELS.map(() => new Int32Array(initialCapacity));
+    this.identity = new Int32Array(initialCapacity);
   }
 
   /** Adds the run whose line is at `ref`. */
@@ -95,6 +98,7 @@ export class RunIndex {
     this.offset[at] = ref.offset;
     this.length[at] = ref.length;
     this.group[at] = groupId;
+    this.identity[at] = keys.identity;
     const [c0, c1, c2, c3] = this.labels as [Int32Array, Int32Array, Int32Array, Int32Array];
     c0[at] = l0;
     c1[at] = l1;
@@ -291,11 +295,18 @@ export class RunIndex {
     return { offset: this.offset[position] as number, length: this.length[position] as number };
   }
 
-  /** Positions whose start is exactly `micros` (the identity lookup's first cut). */
-  positionsStartingAt(micros: number): number[] {
-    const out: number[] = [];
-    for (let i = this.lowerBound(micros); i < this.size && this.start[i] === micros; i++) out.push(i);
-    return out;
+  /** Positions that start at `micros` with one of the identity hashes, by hash: the candidates
+   * an identity lookup must read. One pass over the runs with that start serves a whole batch. */
+  identityCandidates(micros: number, hashes: ReadonlySet<number>): Map<number, number[]> {
+    const found = new Map<number, number[]>();
+    for (let i = this.lowerBound(micros); i < this.size && this.start[i] === micros; i++) {
+      const h = this.identity[i] as number;
+      if (!hashes.has(h)) continue;
+      const list = found.get(h);
+      if (list) list.push(i);
+      else found.set(h, [i]);
+    }
+    return found;
   }
 
   labelValue(position: number, label: number): string | null {
@@ -386,7 +397,7 @@ export class RunIndex {
   }
 
   private columns(): Array<Float64Array | Uint32Array | Int32Array> {
-    return [this.start, this.end, this.startLocal, this.elapsed, this.rowcount, this.offset, this.length, this.group, ...this.labels];
+    return [this.start, this.end, this.startLocal, this.elapsed, this.rowcount, this.offset, this.length, this.group, this.identity, ...this.labels];
   }
 
   private shiftRight(at: number): void {
@@ -409,6 +420,7 @@ export class RunIndex {
     this.offset = grow(this.offset);
     this.length = grow(this.length);
     this.group = grow(this.group);
+    this.identity = grow(this.identity);
     this.labels = this.labels.map(grow);
   }
 }
