@@ -51,7 +51,8 @@ describe("loadConfig", () => {
       PIPELINE_REQUEST_TIMEOUT_MS: 30000,
     });
     expect(loadConfig({ PIPELINE_CORS_ORIGINS: "*" }).PIPELINE_CORS_ORIGINS).toEqual(["*"]);
-    expect(loadConfig({})).toMatchObject({ PIPELINE_READ_AUTH: false, PIPELINE_SHUTDOWN_TIMEOUT_MS: 10000 });
+    expect(loadConfig({})).toMatchObject({ PIPELINE_READ_AUTH: false, PIPELINE_SHUTDOWN_TIMEOUT_MS: 10000, PIPELINE_MAX_BATCH: 10000, PIPELINE_ROWCOUNT_DROP_FRACTION: 0.5 });
+    expect(loadConfig({ PIPELINE_ROWCOUNT_DROP_FRACTION: "0.25" }).PIPELINE_ROWCOUNT_DROP_FRACTION).toBe(0.25);
   });
 
   for (const [env, message] of [
@@ -59,6 +60,8 @@ describe("loadConfig", () => {
     [{ PIPELINE_CORS_ORIGINS: "dash.example.com/path" }, /PIPELINE_CORS_ORIGINS: must be "\*" or comma-separated origins/],
     [{ PIPELINE_RATE_LIMIT: "-3" }, /PIPELINE_RATE_LIMIT: /],
     [{ PIPELINE_SHUTDOWN_TIMEOUT_MS: "soon" }, /PIPELINE_SHUTDOWN_TIMEOUT_MS: /],
+    [{ PIPELINE_ROWCOUNT_DROP_FRACTION: "1.5" }, /PIPELINE_ROWCOUNT_DROP_FRACTION: must be a fraction from 0 to 1/],
+    [{ PIPELINE_MAX_BATCH: "0" }, /PIPELINE_MAX_BATCH: /],
   ] as Array<[Record<string, string>, RegExp]>) {
     test(`rejects ${JSON.stringify(env)}`, () => {
       expect(() => loadConfig(env)).toThrow(message);
