@@ -135,7 +135,8 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
       return withConnection(async (connection) => (await query<StatsRow>(connection, sql.summary(filter))).map(decodeStats));
     },
 
-    runHistory(filter: RunFilter, bucket: HistoryBucketSize, timeZone: string): Promise<HistorySeries[]> {
+    async runHistory(filter: RunFilter, bucket: HistoryBucketSize, timeZone: string): Promise<HistorySeries[]> {
+      // Labels come from Intl: a zone it does not know (RangeError) never reaches the database.
       const buckets = new TimeBuckets(timeZone, bucket);
       return withConnection(async (connection) => decodeHistory(await query<HistoryRow>(connection, sql.history(filter, bucket, timeZone)), buckets));
     },
