@@ -38,6 +38,7 @@ export function planInsert(batch: readonly PipelineRun[], stored: ReadonlyMap<st
   return { outcomes, fresh };
 }
 
+/** What insertRunsOn needs: the connection, the statements and how to run a query on it. */
 export interface InsertContext {
   connection: OracleConnection;
   statements: ReturnType<typeof writeStatements>;

@@ -29,6 +29,7 @@ const text = (value: unknown) => (value === null || value === undefined ? "" : S
 const label = (value: unknown) => (value === null || value === undefined ? null : String(value));
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
+/** A run row as the API returns it: NULL text fields as "", NULL labels as null. */
 export function decodeRun(row: RunRow): PipelineRun {
   return {
     start_local: text(row.start_local),
