@@ -94,15 +94,17 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
   return {
     backend: "oracle",
 
-    findRuns(q: FindRunsQuery): Promise<RunPage> {
+    async findRuns(q: FindRunsQuery): Promise<RunPage> {
       const order = q.order ?? NEWEST_FIRST;
       const wantTotal = q.includeTotal !== false;
       const start: PageStart = q.after ? { after: q.after } : { offset: q.offset ?? 0 };
       // An offset page carries the total on its rows; a keyset page counts separately.
       const countInPage = wantTotal && !q.after;
+      // Built first: a keyset that does not fit the order is refused without taking a connection.
+      // One row more than asked says whether another page follows.
+      const statement = sql.page(q.filter, order, start, q.limit + 1, countInPage);
       return withConnection(async (connection) => {
-        // One row more than asked says whether another page follows.
-        const rows = await query<RunRow & { match_count?: unknown }>(connection, sql.page(q.filter, order, start, q.limit + 1, countInPage));
+        const rows = await query<RunRow & { match_count?: unknown }>(connection, statement);
         const page = rows.slice(0, q.limit);
         const last = page.at(-1);
         let total: number | null = null;
