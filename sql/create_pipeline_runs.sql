@@ -35,3 +35,14 @@ CREATE INDEX PIPELINE_RUNS_NAME_START_IX ON PIPELINE_RUNS (PIPELINE_NAME, START_
 CREATE INDEX PIPELINE_RUNS_ENV_IX ON PIPELINE_RUNS (ENVIRONMENT);
 
 CREATE INDEX PIPELINE_RUNS_DATE_CODE_IX ON PIPELINE_RUNS (DATE_CODE);
+
+-- A run's identity, (PIPELINE_NAME, DATE_CODE, START_UTC, PID): a retried report is stored once,
+-- also when two replicas store it at the same moment (the loser gets ORA-00001, reads the identity
+-- again and answers "existing" or "conflict"). The instant and PID lead: never NULL, and the
+-- identity lookup's access path. On a TIMESTAMP WITH TIME ZONE column Oracle refuses a UNIQUE
+-- constraint (ORA-02329) but builds a unique index on SYS_EXTRACT_UTC(START_UTC), so equal
+-- instants collide whatever their offset. A composite unique index treats NULLs in the same
+-- columns as equal when the other values are equal: a NULL name or date code is a value of its
+-- own, as in the identity. On a table that already holds an identity twice, creating it fails
+-- with ORA-01452 (README, "The table", shows how to find the duplicates).
+CREATE UNIQUE INDEX PIPELINE_RUNS_IDENTITY_UX ON PIPELINE_RUNS (START_UTC, PID, PIPELINE_NAME, DATE_CODE);

@@ -71,24 +71,30 @@ const HOSTILE = ["x' OR '1'='1", "'; DROP TABLE PIPELINE_RUNS; --", ":evil) OR (
 test("hostile filter and record values travel only as binds", async () => {
   const fake = createSqliteOracle();
   const repository = createOracleRepository({ connectString: "db", user: "u", password: "p", table: "PIPELINE_RUNS" }, { driver: fake.driver });
-  await repository.insertRun(makeRun({ date_code: "kept" }));
+  await repository.insertRuns([makeRun({ date_code: "kept" })]);
   for (const value of HOSTILE) {
-    const labels = Object.fromEntries((["pipeline_name", "script_name", "pipeline_type", "environment"] as Label[]).map((l) => [l, value]));
-    expect(await repository.findRuns({ labels }, { limit: 10, offset: 0 })).toEqual({ total: 0, runs: [] });
-    expect(await repository.countRuns({ labels })).toBe(0);
-    for await (const _ of repository.streamRuns({ labels })) throw new Error("matched a hostile value");
-    expect(await repository.summarizePipelines({ labels })).toEqual([]);
-    const stored = await repository.insertRun(makeRun({ date_code: value, log_file: value, environment: value }));
-    expect(stored.date_code).toBe(value);
+    const labels = Object.fromEntries((["pipeline_name", "script_name", "pipeline_type", "environment"] as Label[]).map((l) => [l, [value, `${value}2`]]));
+    const filter = { labels, startLocalFrom: value, startLocalTo: value };
+    expect(await repository.findRuns({ filter, limit: 10, offset: 0 })).toEqual({ total: 0, runs: [], next: null });
+    const after = { value, tie: 1 };
+    expect((await repository.findRuns({ filter: { labels }, order: { field: "pipeline_name", descending: true }, limit: 10, after })).runs).toEqual([]);
+    expect(await repository.countRuns(filter)).toBe(0);
+    for await (const _ of repository.streamRuns(filter)) throw new Error("matched a hostile value");
+    expect(await repository.summarizePipelines(filter)).toEqual([]);
+    expect(await repository.runHistory(filter, "day", "UTC")).toEqual([]);
+    // No zone has that name: refused before any SQL (the HTTP edge checks zones the same way).
+    await expect(repository.runHistory(filter, "week", value)).rejects.toBeInstanceOf(RangeError);
+    const [outcome] = await repository.insertRuns([makeRun({ date_code: value, log_file: value, environment: value })]);
+    expect(outcome?.run.date_code).toBe(value);
   }
   for (const statement of fake.executed) {
     for (const value of HOSTILE) expect(statement.sql).not.toContain(value);
   }
-  const boundValues = fake.executed.flatMap((s) => Object.values(s.binds));
+  const boundValues = fake.executed.flatMap((s) => (s.rows ?? [s.binds]).flatMap((row) => Object.values(row)));
   for (const value of HOSTILE) expect(boundValues).toContain(value);
   // The table is intact and holds the hostile texts verbatim.
   expect(await repository.countRuns({})).toBe(1 + HOSTILE.length);
-  const dateCodes = (await repository.findRuns({}, { limit: 100, offset: 0 })).runs.map((r) => r.date_code);
+  const dateCodes = (await repository.findRuns({ filter: {}, limit: 100, offset: 0 })).runs.map((r) => r.date_code);
   expect(dateCodes).toEqual(expect.arrayContaining(["kept", ...HOSTILE]));
   await repository.close();
   fake.close();

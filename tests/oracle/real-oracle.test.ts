@@ -52,31 +52,48 @@ if (!dsn || !user || !password) {
     return { repository: createOracleRepository(settings, { streamBatchSize: 2 }) };
   });
 
-  test("a value longer than its column is a ValueTooLargeError naming the field", async () => {
+  test("a value longer than its column is a ValueTooLargeError naming the field; nothing of the batch is stored", async () => {
     await truncate();
     const repository = createOracleRepository(settings);
     try {
-      const error = await repository.insertRun(makeRun({ environment: "e".repeat(51) })).then(
+      const error = await repository.insertRuns([makeRun({ pid: 1 }), makeRun({ pid: 2, environment: "e".repeat(51) })]).then(
         () => undefined,
         (rejected: unknown) => rejected,
       );
       expect(error).toBeInstanceOf(ValueTooLargeError);
       expect((error as ValueTooLargeError).field).toBe("environment");
+      expect(await repository.countRuns({})).toBe(0);
     } finally {
       await repository.close();
     }
   });
 
-  test("instants keep nine fraction digits and local times their text", async () => {
+  test("instants keep their microseconds and local times their text", async () => {
     await truncate();
     const repository = createOracleRepository(settings);
     try {
-      const run = makeRun({ start_local: "2025-08-14T22:49:07.250", start_utc: "2025-08-15T05:49:07.123456789Z" });
-      const stored = await repository.insertRun(run);
-      expect(stored).toEqual(run);
-      expect((await repository.findRuns({}, { limit: 1, offset: 0 })).runs).toEqual([run]);
+      const run = makeRun({ start_local: "2025-08-14T22:49:07.250", start_utc: "2025-08-15T05:49:07.123456Z" });
+      const [outcome] = await repository.insertRuns([run]);
+      expect(outcome).toEqual({ status: "created", run });
+      expect((await repository.findRuns({ filter: {}, limit: 1, offset: 0 })).runs).toEqual([run]);
     } finally {
       await repository.close();
     }
   });
+
+  test("10,000 runs in one batch: one executeMany, one commit; the retry writes nothing", async () => {
+    await truncate();
+    const repository = createOracleRepository(settings);
+    try {
+      const runs = Array.from({ length: 10_000 }, (_, i) => makeRun({ date_code: `bulk-${i}`, pid: i }));
+      const began = performance.now();
+      const outcomes = await repository.insertRuns(runs);
+      console.log(`10,000-run batch stored in ${Math.round(performance.now() - began)} ms`);
+      expect(outcomes.filter((o) => o.status === "created")).toHaveLength(10_000);
+      expect((await repository.insertRuns(runs)).filter((o) => o.status === "existing")).toHaveLength(10_000);
+      expect(await repository.countRuns({})).toBe(10_000);
+    } finally {
+      await repository.close();
+    }
+  }, 120_000);
 }

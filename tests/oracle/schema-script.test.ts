@@ -11,14 +11,17 @@ import { foreignConstructs, plsqlSyntaxErrors } from "./support/plsql-grammar.ts
 const script = await Bun.file(join(import.meta.dir, "..", "..", "sql", "create_pipeline_runs.sql")).text();
 const statements = scriptStatements(script);
 
-test("the reference script is one table and the four indexes the filters use", () => {
+test("the reference script is one table, the four indexes the filters use and the unique identity index", () => {
   expect(statements.map((s) => s.split("(")[0]?.trim())).toEqual([
     "CREATE TABLE PIPELINE_RUNS",
     "CREATE INDEX PIPELINE_RUNS_START_IX ON PIPELINE_RUNS",
     "CREATE INDEX PIPELINE_RUNS_NAME_START_IX ON PIPELINE_RUNS",
     "CREATE INDEX PIPELINE_RUNS_ENV_IX ON PIPELINE_RUNS",
     "CREATE INDEX PIPELINE_RUNS_DATE_CODE_IX ON PIPELINE_RUNS",
+    "CREATE UNIQUE INDEX PIPELINE_RUNS_IDENTITY_UX ON PIPELINE_RUNS",
   ]);
+  // The identity the store looks up, instant and pid first (never NULL).
+  expect(statements.at(-1)).toContain("(START_UTC, PID, PIPELINE_NAME, DATE_CODE)");
   for (const statement of statements) {
     expect(statement).not.toContain("--");
     expect(statement.endsWith(";")).toBe(false);
@@ -50,6 +53,10 @@ test("db:init skips objects that exist and stops on any other error", async () =
       if (error) throw error;
       return {};
     },
+    async executeMany() {
+      throw new Error("db:init runs DDL only");
+    },
+    async rollback() {},
     async close() {},
   });
   const exists = connection((sql) => (sql.startsWith("CREATE TABLE") ? driverError("ORA-00955", "name is already used by an existing object") : undefined));

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { ConflictError, StoreUnavailableError, ValueTooLargeError } from "../../src/errors.ts";
 import { createOracleRepository } from "../../src/repository/oracle/oracle-repository.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
+import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
 import { makeRun } from "../support/runs.ts";
 import { driverError } from "./support/oracle-errors.ts";
 import { type SqliteOracle, createSqliteOracle } from "./support/sqlite-oracle.ts";
@@ -17,6 +18,15 @@ function open(options: { columnMap?: Record<string, string>; healthTtlMs?: numbe
     { driver: fake.driver, streamBatchSize: 2, healthTtlMs: options.healthTtlMs ?? 0 },
   );
 }
+
+/** Stores one run and returns what the store says it stored. */
+async function insertRun(run: PipelineRun): Promise<PipelineRun> {
+  const [outcome] = await repository.insertRuns([run]);
+  if (!outcome) throw new Error("no outcome");
+  return outcome.run;
+}
+
+const firstPage = () => repository.findRuns({ filter: {}, limit: 1, offset: 0 });
 
 afterEach(async () => {
   await repository.close();
@@ -45,21 +55,22 @@ describe("pool", () => {
 
   test("connections go back to the pool after errors and after a stream the reader abandons", async () => {
     open();
-    for (let i = 0; i < 5; i++) await repository.insertRun(makeRun({ date_code: `r${i}` }));
+    for (let i = 0; i < 5; i++) await insertRun(makeRun({ date_code: `r${i}` }));
     for await (const _ of repository.streamRuns({})) break;
     expect(fake.checkedOut).toBe(0);
     fake.beforeExecute = () => {
       throw new Error("boom");
     };
-    await rejection(repository.findRuns({}, { limit: 1, offset: 0 }));
-    await rejection(repository.insertRun(makeRun()));
+    await rejection(firstPage());
+    await rejection(insertRun(makeRun()));
     expect(fake.checkedOut).toBe(0);
   });
 
   test("writes commit in the same round trip; nothing is left uncommitted", async () => {
     open();
-    await repository.insertRun(makeRun());
+    await insertRun(makeRun());
     const insert = fake.executed.find((s) => s.sql.startsWith("INSERT"));
+    expect(insert?.rows).toHaveLength(1);
     expect(insert?.options.autoCommit).toBe(true);
   });
 
@@ -72,7 +83,7 @@ describe("pool", () => {
 });
 
 describe("values", () => {
-  test("the run returned by insertRun is the run reads return", async () => {
+  test("the run an insert reports is the run reads return", async () => {
     open();
     const run = makeRun({
       start_local: "2025-08-14T22:49:07.250",
@@ -81,12 +92,12 @@ describe("values", () => {
       environment: "",
       output_file: "",
     });
-    const stored = await repository.insertRun(run);
+    const stored = await insertRun(run);
     expect(stored).toMatchObject({ start_local: "2025-08-14T22:49:07.250", start_utc: "2025-08-15T05:49:07.123456Z", end_utc: "2025-08-15T06:17:19.5Z" });
     // Oracle keeps '' as NULL: an empty label reads back null, an empty text field as "".
     expect(stored.environment).toBeNull();
     expect(stored.output_file).toBe("");
-    expect((await repository.findRuns({}, { limit: 1, offset: 0 })).runs).toEqual([stored]);
+    expect((await firstPage()).runs).toEqual([stored]);
   });
 
   test("CLOB columns are fetched as strings", async () => {
@@ -101,10 +112,10 @@ describe("values", () => {
 describe("driver errors become domain errors", () => {
   test("ORA-12899 names the field, through the column map", async () => {
     open({ columnMap: { environment: "ENV_NAME" } });
-    fake.beforeExecute = () => {
-      throw driverError("ORA-12899", 'value too large for column "APP"."PIPELINE_RUNS"."ENV_NAME" (actual: 60, maximum: 50)');
+    fake.beforeExecute = (statement) => {
+      if (statement.rows) throw driverError("ORA-12899", 'value too large for column "APP"."PIPELINE_RUNS"."ENV_NAME" (actual: 60, maximum: 50)');
     };
-    const error = await rejection(repository.insertRun(makeRun()));
+    const error = await rejection(insertRun(makeRun()));
     expect(error).toBeInstanceOf(ValueTooLargeError);
     expect((error as ValueTooLargeError).field).toBe("environment");
     expect((error as Error).message).toContain("(actual: 60, maximum: 50)");
@@ -112,14 +123,15 @@ describe("driver errors become domain errors", () => {
 
   test("constraint violations are conflicts; NOT NULL names the field", async () => {
     open();
-    fake.beforeExecute = () => {
-      throw driverError("ORA-00001", "unique constraint (APP.RUNS_UK) violated");
+    // A unique constraint other than the identity: reading the identities again finds nothing new.
+    fake.beforeExecute = (statement) => {
+      if (statement.rows) throw driverError("ORA-00001", "unique constraint (APP.RUNS_UK) violated");
     };
-    expect(await rejection(repository.insertRun(makeRun()))).toBeInstanceOf(ConflictError);
-    fake.beforeExecute = () => {
-      throw driverError("ORA-01400", 'cannot insert NULL into ("APP"."PIPELINE_RUNS"."LOG_FILE")');
+    expect(await rejection(insertRun(makeRun()))).toBeInstanceOf(ConflictError);
+    fake.beforeExecute = (statement) => {
+      if (statement.rows) throw driverError("ORA-01400", 'cannot insert NULL into ("APP"."PIPELINE_RUNS"."LOG_FILE")');
     };
-    const error = await rejection(repository.insertRun(makeRun()));
+    const error = await rejection(insertRun(makeRun()));
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).field).toBe("log_file");
   });
@@ -127,7 +139,7 @@ describe("driver errors become domain errors", () => {
   test("an unreachable database or a saturated pool is unavailable, with a retry hint", async () => {
     open();
     fake.unreachable = driverError("NJS-503", "connection to host db port 1521 could not be established.");
-    const down = await rejection(repository.findRuns({}, { limit: 1, offset: 0 }));
+    const down = await rejection(firstPage());
     expect(down).toBeInstanceOf(StoreUnavailableError);
     expect((down as StoreUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
     fake.unreachable = driverError("NJS-040", "connection request timeout. Request exceeded queueTimeout of 10000");

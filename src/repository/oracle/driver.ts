@@ -18,11 +18,27 @@ export interface ExecuteResult<Row> {
   rowsAffected?: number;
 }
 
+/** How executeMany() binds one named variable in every row: node-oracledb needs the type up front
+ * (and, for strings, the largest size in bytes) because it sends all rows in one array bind. */
+export interface BindDef {
+  type: unknown;
+  maxSize?: number;
+}
+
+export interface ExecuteManyOptions {
+  autoCommit?: boolean;
+  bindDefs: Record<string, BindDef>;
+}
+
 /** A pooled connection; `close()` returns it to the pool. */
 export interface OracleConnection {
   /** Milliseconds one round trip may take before the driver gives up (NJS-123). */
   callTimeout: number;
   execute<Row = Record<string, unknown>>(sql: string, binds: Binds, options: ExecuteOptions): Promise<ExecuteResult<Row>>;
+  /** One DML statement for many rows of binds in one round trip (array DML). */
+  executeMany(sql: string, rows: Binds[], options: ExecuteManyOptions): Promise<{ rowsAffected?: number }>;
+  /** Discards the session's uncommitted work (e.g. the rows an array DML kept before it failed). */
+  rollback(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,5 +71,7 @@ export interface OracleDriver {
   readonly OUT_FORMAT_OBJECT: number;
   readonly DB_TYPE_CLOB: unknown;
   readonly DB_TYPE_NCLOB: unknown;
+  /** Bind types for executeMany(): oracledb.STRING (VARCHAR2) and oracledb.NUMBER. */
   readonly STRING: unknown;
+  readonly NUMBER: unknown;
 }

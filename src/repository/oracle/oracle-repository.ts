@@ -1,16 +1,20 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import type { PipelineSummary } from "../../domain/responses.ts";
-import type { Page, RunFilter } from "../../domain/run-query.ts";
+import type { RunFilter } from "../../domain/run-filter.ts";
+import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
-import type { RunPage, RunRepository, StoreHealth } from "../port.ts";
+import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { cachedHealth } from "./cached-health.ts";
 import { tableLayout } from "./columns.ts";
 import type { ExecuteOptions, OracleConnection, OracleDriver } from "./driver.ts";
+import { insertRunsOn } from "./insert-runs.ts";
 import { healthReason, translateDriverError } from "./oracle-errors.ts";
 import { createPoolKeeper } from "./pool-keeper.ts";
-import { type RunRow, type SummaryRow, decodeRun, decodeSummary, storedForm } from "./row-codec.ts";
+import { type HistoryRow, type RunRow, type StatsRow, decodeHistory, decodeRun, decodeStats } from "./row-codec.ts";
 import { type OracleStoreSettings, poolAttributes } from "./settings.ts";
-import { type Keyset, type Statement, oracleStatements } from "./statements.ts";
+import { keysetOfRow } from "./sql-order.ts";
+import { type PageStart, type Statement, oracleStatements } from "./statements.ts";
 import { thinDriver } from "./thin-driver.ts";
 
 export type { OracleStoreSettings };
@@ -90,26 +94,38 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
   return {
     backend: "oracle",
 
-    findRuns(filter: RunFilter, page: Page): Promise<RunPage> {
+    async findRuns(q: FindRunsQuery): Promise<RunPage> {
+      const order = q.order ?? NEWEST_FIRST;
+      const wantTotal = q.includeTotal !== false;
+      const start: PageStart = q.after ? { after: q.after } : { offset: q.offset ?? 0 };
+      // An offset page carries the total on its rows; a keyset page counts separately.
+      const countInPage = wantTotal && !q.after;
+      // Built first: a keyset that does not fit the order is refused without taking a connection.
+      // One row more than asked says whether another page follows.
+      const statement = sql.page(q.filter, order, start, q.limit + 1, countInPage);
       return withConnection(async (connection) => {
-        const rows = await query<RunRow & { match_count: unknown }>(connection, sql.page(filter, page));
-        const first = rows[0];
-        if (first) return { total: Number(first.match_count), runs: rows.map(decodeRun) };
-        // No row carries the count: the filter matches nothing, or the offset is past the end.
-        return { total: page.offset === 0 ? 0 : await count(connection, filter), runs: [] };
+        const rows = await query<RunRow & { match_count?: unknown }>(connection, statement);
+        const page = rows.slice(0, q.limit);
+        const last = page.at(-1);
+        let total: number | null = null;
+        if (countInPage && rows[0]) total = Number(rows[0].match_count);
+        // No row carries the count: nothing matches, or the offset is past the end.
+        else if (countInPage && !start.offset) total = 0;
+        else if (wantTotal) total = await count(connection, q.filter);
+        return { total, runs: page.map(decodeRun), next: last && rows.length > q.limit ? keysetOfRow(last, order.field) : null };
       });
     },
 
-    async *streamRuns(filter: RunFilter): AsyncIterable<PipelineRun> {
-      // Keyset batches, each on a connection held only for its round trip: memory stays at one
-      // batch and a slow client never keeps a pooled connection.
-      let after: Keyset | undefined;
+    async *streamRuns(filter: RunFilter, order: RunOrder = NEWEST_FIRST): AsyncIterable<PipelineRun> {
+      // Keyset batches in the requested order, each on a connection held only for its round
+      // trip: memory stays at one batch and a slow client never keeps a pooled connection.
+      let start: PageStart = { offset: 0 };
       for (;;) {
-        const rows = await withConnection((connection) => query<RunRow>(connection, sql.batch(filter, after, streamBatchSize)));
+        const rows = await withConnection((connection) => query<RunRow>(connection, sql.page(filter, order, start, streamBatchSize)));
         for (const row of rows) yield decodeRun(row);
         const last = rows.at(-1);
         if (!last || rows.length < streamBatchSize) return;
-        after = { startUtc: String(last.start_utc), id: Number(last.id) };
+        start = { after: keysetOfRow(last, order.field) };
       }
     },
 
@@ -117,16 +133,19 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
       return withConnection((connection) => count(connection, filter));
     },
 
-    summarizePipelines(filter: RunFilter = {}): Promise<PipelineSummary[]> {
-      return withConnection(async (connection) => (await query<SummaryRow>(connection, sql.summary(filter))).map(decodeSummary));
+    summarizePipelines(filter: RunFilter = {}): Promise<PipelineStats[]> {
+      return withConnection(async (connection) => (await query<StatsRow>(connection, sql.summary(filter))).map(decodeStats));
     },
 
-    insertRun(run: PipelineRun): Promise<PipelineRun> {
-      const statement = sql.insert(run);
-      return withConnection(async (connection) => {
-        await connection.execute(statement.sql, statement.binds, { autoCommit: true });
-        return storedForm(run);
-      });
+    async runHistory(filter: RunFilter, bucket: HistoryBucketSize, timeZone: string): Promise<HistorySeries[]> {
+      // Labels come from Intl: a zone it does not know (RangeError) never reaches the database.
+      const buckets = new TimeBuckets(timeZone, bucket);
+      return withConnection(async (connection) => decodeHistory(await query<HistoryRow>(connection, sql.history(filter, bucket, timeZone)), buckets));
+    },
+
+    insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
+      if (runs.length === 0) return Promise.resolve([]);
+      return withConnection((connection) => insertRunsOn({ connection, statements: sql, types: driver, query, logger }, runs));
     },
 
     health: cachedHealth(probe, healthTtlMs),

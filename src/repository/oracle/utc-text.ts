@@ -4,7 +4,8 @@ import { parseDateTime } from "../../domain/datetime.ts";
  * UTC instants cross the wire as fixed-width text, "YYYY-MM-DDTHH:MM:SS.fffffffff" (UTC wall
  * clock, nine fraction digits), and are converted to TIMESTAMP WITH TIME ZONE at +00:00 inside the
  * SQL. No JavaScript Date is involved, so neither the service's TZ nor the session time zone can
- * shift a value, and fractions keep all nine digits (a Date bind would cut them to milliseconds).
+ * shift a value, and fractions keep every digit the service has: instants are canonical to
+ * microseconds (formatUtcMicros), padded here to nine (a Date bind would cut them to milliseconds).
  */
 const UTC_MASK = `'YYYY-MM-DD"T"HH24:MI:SS.FF9'`;
 
