@@ -49,3 +49,15 @@ export class ConflictError extends DomainError {
     super(message);
   }
 }
+
+/** A request value the store cannot work with although it passed validation (e.g. a time zone
+ * the database does not know). */
+export class InvalidInputError extends DomainError {
+  readonly code = "INVALID_INPUT";
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

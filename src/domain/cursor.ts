@@ -37,7 +37,7 @@ export function encodeCursor(keyset: Keyset, fingerprint: string): string {
 
 export type CursorResult = { ok: true; keyset: Keyset } | { ok: false; reason: string };
 
-export function decodeCursor(cursor: string, fingerprint: string): CursorResult {
+export function decodeCursor(cursor: string, fingerprint: string, order: RunOrder): CursorResult {
   const [payload, sum, ...rest] = cursor.split(".");
   if (!payload || !sum || rest.length || fnv1a(`cursor:${payload}`) !== sum) return { ok: false, reason: "is not a cursor this service issued (damaged or edited)" };
   let parsed: { v?: unknown; t?: unknown; q?: unknown };
@@ -48,8 +48,10 @@ export function decodeCursor(cursor: string, fingerprint: string): CursorResult 
   }
   if (parsed.q !== fingerprint) return { ok: false, reason: "belongs to a query with other filters or another order" };
   const { v, t } = parsed;
-  if (typeof t !== "number" || !(v === null || typeof v === "number" || typeof v === "string")) return { ok: false, reason: "is malformed" };
-  return { ok: true, keyset: { value: v, tie: t } };
+  // Checksums are not secrets, so a hand-made cursor must still carry values of the right kind.
+  const fits = order.field === "pipeline_name" ? v === null || typeof v === "string" : typeof v === "number" && Number.isFinite(v);
+  if (typeof t !== "number" || !Number.isFinite(t) || !fits) return { ok: false, reason: "is malformed" };
+  return { ok: true, keyset: { value: v as number | string | null, tie: t } };
 }
 
 /** 64-bit FNV-1a as 16 hex digits (two 32-bit halves, to stay in exact integer arithmetic). */

@@ -6,6 +6,7 @@ import type { ZodError } from "zod";
 import {
   ConflictError,
   DomainError,
+  InvalidInputError,
   StoreReadOnlyError,
   StoreStartingError,
   StoreUnavailableError,
@@ -125,6 +126,9 @@ function domainErrorResponse(error: DomainError, c: Context, logger: Logger): Re
   }
   if (error instanceof StoreReadOnlyError) {
     return problem(503, error.message, { headers: { "retry-after": "30" } });
+  }
+  if (error instanceof InvalidInputError) {
+    return problem(422, error.message, { errors: [{ location: "query", field: error.field, message: error.message }] });
   }
   if (error instanceof ValueTooLargeError) {
     return problem(422, error.message, { errors: [{ location: "body", field: error.field, message: error.message }] });

@@ -49,7 +49,7 @@ export function runsRoutes(repository: RunRepository) {
 
     let after;
     if (query.cursor !== undefined && !query.all_data) {
-      const decoded = decodeCursor(query.cursor, fingerprint);
+      const decoded = decodeCursor(query.cursor, fingerprint, order);
       if (!decoded.ok) return problem(422, `cursor ${decoded.reason}`, { errors: [{ location: "query", field: "cursor", message: decoded.reason }] }) as never;
       after = decoded.keyset;
     }

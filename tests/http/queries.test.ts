@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
+import { encodeCursor, queryFingerprint } from "../../src/domain/cursor.ts";
+import { toRunFilter } from "../../src/domain/run-filter.ts";
 import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
 import { createMemoryRepository } from "../../src/repository/memory.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
@@ -113,6 +115,19 @@ for (const [name, open] of STORES) {
         }
         // The same cursor with another page size is fine.
         expect((await json(app, `/get_pipeline_info?limit=5&environment=prod&cursor=${encodeURIComponent(cursor)}`)).status).toBe(200);
+      } finally {
+        await done();
+      }
+    });
+
+    test("a cursor made by hand with a value of the wrong kind is 422, not a 500", async () => {
+      const { app, done } = await seeded();
+      try {
+        const order = { field: "rowcount" as const, descending: false };
+        const forged = encodeCursor({ value: "not a number", tie: 1 }, queryFingerprint(toRunFilter({} as never), order));
+        const res = await json(app, `/get_pipeline_info?order_by=rowcount&cursor=${encodeURIComponent(forged)}`);
+        expect(res.status).toBe(422);
+        expect(res.body.errors[0].field).toBe("cursor");
       } finally {
         await done();
       }

@@ -25,6 +25,7 @@ test.each([
   ["ORA-01438", "value larger than specified precision allowed for this column", "ValueTooLargeError"],
   ["ORA-00001", "unique constraint (S.PK) violated", "ConflictError"],
   ["ORA-02290", "check constraint (S.CK) violated", "ConflictError"],
+  ["ORA-01882", "timezone region not found", "InvalidInputError"],
   ["ORA-00942", "table or view does not exist", "Error"],
   ["ORA-00904", '"X": invalid identifier', "Error"],
   ["NJS-098", "3 positional bind values are required", "Error"],

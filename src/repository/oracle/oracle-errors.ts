@@ -1,4 +1,4 @@
-import { ConflictError, StoreUnavailableError, ValueTooLargeError } from "../../errors.ts";
+import { ConflictError, InvalidInputError, StoreUnavailableError, ValueTooLargeError } from "../../errors.ts";
 import type { TableLayout } from "./columns.ts";
 
 /** "ORA-12899" or "NJS-503" from a driver error: its `code`, else the start of its message. */
@@ -63,6 +63,9 @@ export function translateDriverError(error: unknown, layout: TableLayout): unkno
     case "ORA-02290":
     case "ORA-02291":
       return new ConflictError(`The run violates a database constraint (${code})`, mapped);
+    case "ORA-01882":
+      // The zone passed validation here but is missing from the database's time zone file.
+      return new InvalidInputError("tz", "The database does not know this time zone (ORA-01882)");
   }
   return error;
 }
