@@ -2,11 +2,10 @@ import { parseDateTime } from "../../domain/datetime.ts";
 import { LABELS } from "../../domain/pipeline-info.ts";
 import type { RunKeys } from "../../domain/run-decoder.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
-import { NEWEST_FIRST, type OrderField, type RunOrder } from "../../domain/run-ordering.ts";
+import type { OrderField } from "../../domain/run-ordering.ts";
 import type { PipelineStats } from "../../domain/statistics.ts";
 import { GroupStats, rankGroups } from "../pipeline-stats.ts";
 import type { Keyset } from "../port.ts";
-import { compareKeysets } from "../run-order.ts";
 
 /** Where a run's line is in the file. */
 export interface LineRef {
@@ -205,92 +204,6 @@ export class RunIndex {
     return { value: this.valueAt(position, field), tie: this.offset[position] as number };
   }
 
-  /**
-   * Positions of the selected rows in `order`, after `after` (or skipping `offset`), at most
-   * `limit`, plus whether more follow; the total when asked. Start order walks the sorted
-   * columns; other orders keep the best offset+limit+1 rows in a heap.
-   */
-  page(s: Selection, opts: { order?: RunOrder; offset?: number; limit: number; after?: Keyset; total?: boolean }) {
-    const order = opts.order ?? NEWEST_FIRST;
-    const skip = opts.after ? 0 : (opts.offset ?? 0);
-    const want = skip + opts.limit + 1;
-    const after = opts.after;
-    const isAfter = (i: number) => !after || compareKeysets(this.keysetAt(i, order.field), after, order.descending) > 0;
-    let kept: number[];
-    let total: number | null = null;
-
-    if (order.field === "start_utc" && s.all && !after) {
-      // Every row matches: the page is a slice of the sorted columns.
-      const positions: number[] = [];
-      const from = order.descending ? s.hi - 1 - skip : s.lo + skip;
-      for (let k = 0; k <= opts.limit; k++) {
-        const i = order.descending ? from - k : from + k;
-        if (i < s.lo || i >= s.hi) break;
-        positions.push(i);
-      }
-      const more = positions.length > opts.limit;
-      if (more) positions.pop();
-      return { total: opts.total === false ? null : s.hi - s.lo, positions, more };
-    }
-    if (order.field === "start_utc") {
-      // Keyset pages in start order start at a binary-searched position of the sorted columns.
-      let range = s;
-      if (after) {
-        const v = after.value as number;
-        range = order.descending
-          ? { ...s, hi: Math.min(s.hi, this.pairBound(v, after.tie, false)) }
-          : { ...s, lo: Math.max(s.lo, this.pairBound(v, after.tie, true)) };
-      }
-      kept = [];
-      if (range.lo < range.hi) {
-        this.scan(
-          range,
-          (i) => {
-            kept.push(i);
-            return kept.length < want;
-          },
-          !order.descending,
-        );
-      }
-      total = opts.total === false ? null : this.count(s);
-    } else {
-      const heap = new PositionHeap(want, (a, b) => compareKeysets(this.keysetAt(a, order.field), this.keysetAt(b, order.field), order.descending));
-      let seen = 0;
-      this.scan(s, (i) => {
-        seen++;
-        if (isAfter(i)) heap.offer(i);
-      });
-      kept = heap.sorted();
-      total = seen;
-    }
-    const rest = kept.slice(skip);
-    const positions = rest.slice(0, opts.limit);
-    return { total: opts.total === false ? null : total, positions, more: rest.length > positions.length };
-  }
-
-  /** Line references of every selected row in `order`: a snapshot later appends cannot move. */
-  refs(s: Selection, order: RunOrder = NEWEST_FIRST): { offsets: Float64Array; lengths: Uint32Array } {
-    let positions: ArrayLike<number>;
-    if (order.field === "start_utc") {
-      const list: number[] = [];
-      this.scan(s, (i) => void list.push(i), !order.descending);
-      positions = list;
-    } else {
-      const list: number[] = [];
-      this.scan(s, (i) => void list.push(i));
-      list.sort((a, b) => compareKeysets(this.keysetAt(a, order.field), this.keysetAt(b, order.field), order.descending));
-      positions = list;
-    }
-    const offsets = new Float64Array(positions.length);
-    const lengths = new Uint32Array(positions.length);
-    for (let k = 0; k < positions.length; k++) {
-      const i = positions[k] as number;
-      offsets[k] = this.offset[i] as number;
-      lengths[k] = this.length[i] as number;
-    }
-    return { offsets, lengths };
-  }
-
   ref(position: number): LineRef {
     return { offset: this.offset[position] as number, length: this.length[position] as number };
   }
@@ -353,7 +266,7 @@ export class RunIndex {
   }
 
   /** First position whose (start, offset) is >= (start, tie), or > it when `strictlyAfter`. */
-  private pairBound(start: number, tie: number, strictlyAfter: boolean): number {
+  pairBound(start: number, tie: number, strictlyAfter: boolean): number {
     let lo = 0;
     let hi = this.size;
     while (lo < hi) {
@@ -422,45 +335,5 @@ export class RunIndex {
     this.group = grow(this.group);
     this.identity = grow(this.identity);
     this.labels = this.labels.map(grow);
-  }
-}
-
-/** The best `size` positions by a comparator, worst at the root. */
-class PositionHeap {
-  private readonly heap: number[] = [];
-  constructor(
-    private readonly size: number,
-    private readonly compare: (a: number, b: number) => number,
-  ) {}
-
-  offer(p: number): void {
-    const h = this.heap;
-    if (h.length < this.size) {
-      h.push(p);
-      let i = h.length - 1;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (this.compare(h[i] as number, h[parent] as number) <= 0) break;
-        [h[i], h[parent]] = [h[parent] as number, h[i] as number];
-        i = parent;
-      }
-    } else if (this.compare(p, h[0] as number) < 0) {
-      h[0] = p;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let worst = i;
-        if (l < h.length && this.compare(h[l] as number, h[worst] as number) > 0) worst = l;
-        if (r < h.length && this.compare(h[r] as number, h[worst] as number) > 0) worst = r;
-        if (worst === i) break;
-        [h[i], h[worst]] = [h[worst] as number, h[i] as number];
-        i = worst;
-      }
-    }
-  }
-
-  sorted(): number[] {
-    return [...this.heap].sort(this.compare);
   }
 }

@@ -1,0 +1,132 @@
+import { type FileHandle, open, stat } from "node:fs/promises";
+import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import type { PipelineStats } from "../../domain/statistics.ts";
+import type { Logger } from "../../logger.ts";
+import { readLines } from "./line-reader.ts";
+import { decodeLineKeys } from "./record-codec.ts";
+import { RunIndex } from "./run-index.ts";
+
+/** One indexed version of the file: a rotation or truncation starts a new one. */
+export interface Generation {
+  index: RunIndex;
+  /** Opened on the file this generation indexed; it keeps reading that file even if renamed. */
+  handle: FileHandle | null;
+  ino: number | null;
+  /** Bytes of the file the index has consumed. */
+  indexedBytes: number;
+  /** The last indexed line had no newline yet; the next byte must be one. */
+  provisionalTail: boolean;
+  nextLine: number;
+  skipped: number;
+  /** Reads in progress on `handle`; a retired generation closes it when they are done. */
+  users: number;
+  retired: boolean;
+  /** Recently read runs by line offset: dashboards ask for the newest pages over and over. */
+  cache: Map<number, PipelineRun>;
+  /** The unfiltered summaries and the index size they were computed at. */
+  summaries: { size: number; value: PipelineStats[] } | null;
+}
+
+/** How far a build has got, for /health while starting. */
+export interface BuildProgress {
+  lines: number;
+  bytes: number;
+  total: number;
+}
+
+export const describeError = (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return `${error instanceof Error ? error.message : String(error)}${code && !String(error).includes(code) ? ` (${code})` : ""}`;
+};
+
+/** The file's stat, or null when there is no file (an empty store). */
+export async function fileStat(path: string) {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+/** Reads lines from byte `start` into the generation's index. */
+export async function consumeLines(gen: Generation, path: string, logger: Logger, start: number, progress?: (bytes: number) => void) {
+  let lastReport = 0;
+  for await (const line of readLines(path, start, gen.nextLine)) {
+    const decoded = decodeLineKeys(line.bytes);
+    if (!line.terminated) {
+      // A last line without newline: serve it if it is a whole record, else wait for the rest.
+      if (decoded.kind === "run") {
+        gen.index.add(decoded.keys, { offset: line.offset, length: line.bytes.length });
+        gen.indexedBytes = line.offset + line.bytes.length;
+        gen.provisionalTail = true;
+        gen.nextLine = line.number + 1;
+      }
+      break;
+    }
+    if (decoded.kind === "run") {
+      gen.index.add(decoded.keys, { offset: line.offset, length: line.bytes.length });
+    } else if (decoded.kind === "invalid") {
+      gen.skipped += 1;
+      logger.warn("skipped JSONL line", { path, line: line.number, reason: decoded.reason });
+    }
+    gen.indexedBytes = line.offset + line.bytes.length + 1;
+    gen.nextLine = line.number + 1;
+    if (progress && line.number - lastReport >= 65536) {
+      lastReport = line.number;
+      progress(gen.indexedBytes);
+    }
+  }
+}
+
+/**
+ * Indexes the whole file into a new generation, reporting progress; with `announce`, logs
+ * lines/s and percent every second (the startup build).
+ */
+export async function buildGeneration(path: string, logger: Logger, onProgress: (p: BuildProgress) => void, announce: boolean): Promise<Generation> {
+  const info = await fileStat(path);
+  const handle = info ? await open(path, "r") : null;
+  const gen: Generation = {
+    index: new RunIndex(info ? Math.max(1024, Math.ceil(info.size / 400)) : 1024),
+    handle,
+    ino: info ? info.ino : null,
+    indexedBytes: 0,
+    provisionalTail: false,
+    nextLine: 1,
+    skipped: 0,
+    users: 0,
+    retired: false,
+    cache: new Map(),
+    summaries: null,
+  };
+  if (!info) return gen;
+  const began = performance.now();
+  let lastLog = began;
+  onProgress({ lines: 0, bytes: 0, total: info.size });
+  try {
+    await consumeLines(gen, path, logger, 0, (bytes) => {
+      const lines = gen.nextLine - 1;
+      onProgress({ lines, bytes, total: info.size });
+      const now = performance.now();
+      if (announce && now - lastLog >= 1000) {
+        lastLog = now;
+        const percent = Math.round((100 * bytes) / Math.max(1, info.size));
+        logger.info("indexing", { path, lines, percent, lines_per_s: Math.round(lines / ((now - began) / 1000)) });
+      }
+    });
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    throw error;
+  }
+  // Parsing the whole file leaves a heap of garbage; give it back before serving.
+  Bun.gc(true);
+  const seconds = Number(((performance.now() - began) / 1000).toFixed(2));
+  logger.info("indexed", { path, records: gen.index.size, skipped_lines: gen.skipped, seconds });
+  return gen;
+}
+
+/** Marks a generation replaced; its file handle closes once no read uses it. */
+export function retireGeneration(gen: Generation) {
+  gen.retired = true;
+  if (gen.users === 0) void gen.handle?.close().catch(() => {});
+}
