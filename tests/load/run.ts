@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateFile } from "../bench/generate.ts";
 import { runLoad } from "../bench/http-load.ts";
-import { sampleBody } from "../support/runs.ts";
+import { distinctBody } from "../support/runs.ts";
 import { startServer } from "../support/server-process.ts";
 
 const { values: args } = parseArgs({
@@ -45,7 +45,7 @@ try {
     seconds: Number(args.seconds),
     request: (i) =>
       i % 5 === 0
-        ? { method: "POST", path: "/pipelines", body: JSON.stringify(sampleBody({ pid: i, date_code: `load-${nonce}-${i}` })) }
+        ? { method: "POST", path: "/pipelines", body: JSON.stringify(distinctBody(i, `load-${nonce}`)) }
         : { method: "GET", path: READS[i % READS.length] as string },
     onResponse: (i, status) => {
       if (i % 5 === 0) writes.set(i, status);

@@ -40,3 +40,21 @@ export function sampleBody(overrides: Record<string, unknown> = {}): Record<stri
     ...overrides,
   };
 }
+
+/**
+ * The i-th of a stream of distinct runs, as pipelines report them: each with its own start
+ * (one second apart from 2025-01-01) and date code, so identities never collide.
+ */
+export function distinctBody(i: number, nonce: string | number): Record<string, unknown> {
+  const start = Date.UTC(2025, 0, 1) + i * 1000;
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+  return sampleBody({
+    start_utc: `${iso(start)}Z`,
+    end_utc: `${iso(start + 60_000)}Z`,
+    start_local: iso(start - 7 * 3_600_000),
+    end_local: iso(start + 60_000 - 7 * 3_600_000),
+    elapsed_seconds: 60,
+    pid: 1000 + (i % 60000),
+    date_code: `${nonce}-${i}`,
+  });
+}

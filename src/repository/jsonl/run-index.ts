@@ -212,8 +212,18 @@ export class RunIndex {
    * an identity lookup must read. One pass over the runs with that start serves a whole batch. */
   identityCandidates(micros: number, hashes: ReadonlySet<number>): Map<number, number[]> {
     const found = new Map<number, number[]>();
-    for (let i = this.lowerBound(micros); i < this.size && this.start[i] === micros; i++) {
-      const h = this.identity[i] as number;
+    const { identity, start } = this;
+    let i = this.lowerBound(micros);
+    if (hashes.size === 1) {
+      // The single-run POST: one integer compare per run with this start.
+      const [h] = hashes as Set<number>;
+      const list: number[] = [];
+      for (; i < this.size && start[i] === micros; i++) if (identity[i] === h) list.push(i);
+      if (list.length) found.set(h as number, list);
+      return found;
+    }
+    for (; i < this.size && start[i] === micros; i++) {
+      const h = identity[i] as number;
       if (!hashes.has(h)) continue;
       const list = found.get(h);
       if (list) list.push(i);
