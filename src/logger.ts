@@ -4,6 +4,8 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
+  /** Whether a message at `level` would be written: lets hot paths skip building fields. */
+  enabled(level: Exclude<LogLevel, "silent">): boolean;
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
@@ -17,7 +19,13 @@ export function createLogger(level: LogLevel = "info", write: (line: string) => 
     if (RANK[at] < RANK[level]) return;
     write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields }));
   };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+  return {
+    enabled: (at) => RANK[at] >= RANK[level],
+    debug: emit("debug"),
+    info: emit("info"),
+    warn: emit("warn"),
+    error: emit("error"),
+  };
 }
 
 export const silentLogger: Logger = createLogger("silent");

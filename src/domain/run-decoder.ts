@@ -112,7 +112,7 @@ export function decodeRunKeys(value: unknown): KeysResult {
     keys: {
       ...keys,
       identity: identityHash(pipelineName, o.date_code as string, o.pid as number),
-      startLocalMicros: localMicros(canonicalLocal(o.start_local as string)),
+      startLocalMicros: localWallMicros(o.start_local as string),
       elapsed: o.elapsed_seconds as number,
       rowcount: o.rowcount as number,
       // The usual form of a UTC instant is already canonical once it ends in Z.
@@ -129,6 +129,13 @@ export function decodeRunKeys(value: unknown): KeysResult {
 
 /** Microseconds of canonical local text ("YYYY-MM-DDTHH:MM:SS[.fff]", no offset). */
 const localMicros = (text: string) => micros(text);
+
+/** The wall clock of a validated local field: the usual forms have no offset (or a zero one), so
+ * their micros are the wall clock's; others are read through their canonical text. */
+const localWallMicros = (text: string) => {
+  const fast = commonFormMicros(text);
+  return Number.isNaN(fast) ? localMicros(canonicalLocal(text)) : fast;
+};
 
 function keysOf({ run, startMicros, endMicros }: DecodedRun): RunKeys {
   return {

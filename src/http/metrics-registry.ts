@@ -9,7 +9,12 @@ const renderLabels = (labels: Labels) => {
   const keys = Object.keys(labels);
   return keys.length ? `{${keys.map((k) => `${k}="${escapeLabel(labels[k] as string)}"`).join(",")}}` : "";
 };
-const keyOf = (labels: Labels) => JSON.stringify(Object.entries(labels));
+// A metric's label names are fixed by its call sites, so the values alone identify a series.
+const keyOf = (labels: Labels) => {
+  let key = "";
+  for (const k in labels) key += `${labels[k]}\u0001`;
+  return key;
+};
 const num = (v: number) => (Number.isFinite(v) ? String(v) : v > 0 ? "+Inf" : v < 0 ? "-Inf" : "NaN");
 
 interface Metric {

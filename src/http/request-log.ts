@@ -29,8 +29,9 @@ export function requestLog(logger: Logger, metrics: ServiceMetrics): MiddlewareH
       if (status === 201 || status === 200) metrics.accepted.inc();
       else metrics.rejected.inc({ status: String(status) });
     }
+    const level = status >= 500 ? "error" : "info";
+    if (!logger.enabled(level)) return;
     const fields = { method: c.req.method, route, path: c.req.path.slice(0, 200), status, latency_ms: Number((seconds * 1000).toFixed(2)), request_id: id };
-    if (status >= 500) logger.error("request", fields);
-    else logger.info("request", fields);
+    logger[level]("request", fields);
   };
 }

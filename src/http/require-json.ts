@@ -14,9 +14,16 @@ export const requireJson: MiddlewareHandler = async (c, next) => {
 };
 
 /** 413 as soon as a body passes `maxBytes`, by Content-Length or while streaming; the rest is
- * never read. */
-export const limitBody = (maxBytes: number): MiddlewareHandler =>
-  bodyLimit({
-    maxSize: maxBytes,
-    onError: () => problem(413, `Request body is larger than ${maxBytes} bytes`),
-  });
+ * never read. A declared length is judged from the header alone (touching the body would make
+ * the runtime build a stream for every request). */
+export const limitBody = (maxBytes: number): MiddlewareHandler => {
+  const tooLarge = () => problem(413, `Request body is larger than ${maxBytes} bytes`);
+  const streamed = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
+  return async (c, next) => {
+    const declared = c.req.header("content-length");
+    if (declared !== undefined && c.req.header("transfer-encoding") === undefined) {
+      return Number(declared) > maxBytes ? tooLarge() : next();
+    }
+    return streamed(c, next);
+  };
+};

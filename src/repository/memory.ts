@@ -1,9 +1,10 @@
 import type { PipelineRun } from "../domain/pipeline-info.ts";
-import { differingFields, identityKey } from "../domain/run-identity.ts";
+import { identityKey } from "../domain/run-identity.ts";
 import type { RunFilter } from "../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../domain/run-ordering.ts";
 import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/statistics.ts";
 import { TimeBuckets } from "../domain/time-buckets.ts";
+import { planInsert } from "./insert-plan.ts";
 import { HistoryBuilder, StatsBuilder } from "./pipeline-stats.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "./port.ts";
 import { type KeyedRun, comparator, compareKeysets, keyRun, keysetOf, matcher } from "./run-order.ts";
@@ -72,16 +73,14 @@ export function createMemoryRepository(initial: readonly PipelineRun[] = []): Ru
     },
 
     async insertRuns(batch: readonly PipelineRun[]): Promise<InsertOutcome[]> {
-      return batch.map((run) => {
+      const stored = new Map<string, PipelineRun>();
+      for (const run of batch) {
         const existing = byIdentity.get(identityKey(run));
-        if (existing) {
-          const fields = differingFields(existing.run, run);
-          const stored = structuredClone(existing.run);
-          return fields.length ? { status: "conflict", run: stored, fields } : { status: "existing", run: stored };
-        }
-        store(run);
-        return { status: "created", run: structuredClone(run) };
-      });
+        if (existing) stored.set(identityKey(run), existing.run);
+      }
+      const { outcomes, fresh } = planInsert(batch, stored);
+      for (const run of fresh) store(run);
+      return outcomes.map((o) => ({ ...o, run: structuredClone(o.run) }));
     },
 
     async health(): Promise<StoreHealth> {

@@ -65,24 +65,29 @@ export class GroupStats {
   constructor(readonly labels: readonly (string | null)[]) {}
 
   add(row: StatsRow): void {
+    this.addValues(row.startMicros, row.seq, row.elapsed, row.rowcount);
+  }
+
+  /** The same as add, without an object per run (index builds call it a million times). */
+  addValues(startMicros: number, seq: number, elapsed: number, rowcount: number): void {
     this.total += 1;
-    if (row.startMicros < this.firstMicros) this.firstMicros = row.startMicros;
-    if (row.startMicros > this.lastMicros || (row.startMicros === this.lastMicros && row.seq > this.lastSeq)) {
-      this.lastMicros = row.startMicros;
-      this.lastSeq = row.seq;
-      this.lastDuration = row.elapsed;
-      this.lastRowcount = row.rowcount;
+    if (startMicros < this.firstMicros) this.firstMicros = startMicros;
+    if (startMicros > this.lastMicros || (startMicros === this.lastMicros && seq > this.lastSeq)) {
+      this.lastMicros = startMicros;
+      this.lastSeq = seq;
+      this.lastDuration = elapsed;
+      this.lastRowcount = rowcount;
     }
-    if (row.elapsed > 0) {
-      this.durationSum += row.elapsed;
+    if (elapsed > 0) {
+      this.durationSum += elapsed;
       this.durationCount += 1;
     }
-    if (row.rowcount > 0) {
-      this.rowSum += row.rowcount;
+    if (rowcount > 0) {
+      this.rowSum += rowcount;
       this.rowCount += 1;
     }
-    this.durations.add(row.elapsed);
-    this.rowcounts.add(row.rowcount);
+    this.durations.add(elapsed);
+    this.rowcounts.add(rowcount);
   }
 
   get lastStart(): number {

@@ -53,24 +53,24 @@ export async function fileStat(path: string) {
 export async function consumeLines(gen: Generation, path: string, logger: Logger, start: number, progress?: (bytes: number) => void) {
   let lastReport = 0;
   for await (const line of readLines(path, start, gen.nextLine)) {
-    const decoded = decodeLineKeys(line.bytes);
+    const decoded = decodeLineKeys(line.text);
     if (!line.terminated) {
       // A last line without newline: serve it if it is a whole record, else wait for the rest.
       if (decoded.kind === "run") {
-        gen.index.add(decoded.keys, { offset: line.offset, length: line.bytes.length });
-        gen.indexedBytes = line.offset + line.bytes.length;
+        gen.index.add(decoded.keys, { offset: line.offset, length: line.length });
+        gen.indexedBytes = line.offset + line.length;
         gen.provisionalTail = true;
         gen.nextLine = line.number + 1;
       }
       break;
     }
     if (decoded.kind === "run") {
-      gen.index.add(decoded.keys, { offset: line.offset, length: line.bytes.length });
+      gen.index.add(decoded.keys, { offset: line.offset, length: line.length });
     } else if (decoded.kind === "invalid") {
       gen.skipped += 1;
       logger.warn("skipped JSONL line", { path, line: line.number, reason: decoded.reason });
     }
-    gen.indexedBytes = line.offset + line.bytes.length + 1;
+    gen.indexedBytes = line.offset + line.length + 1;
     gen.nextLine = line.number + 1;
     if (progress && line.number - lastReport >= 65536) {
       lastReport = line.number;

@@ -1,4 +1,4 @@
-import { parseDateTime } from "../../domain/datetime.ts";
+import { commonFormMicros, parseDateTime } from "../../domain/datetime.ts";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { identityHash, identityKey } from "../../domain/run-identity.ts";
 import type { Generation } from "./generation.ts";
@@ -14,7 +14,8 @@ export async function storedIdentities(
 ): Promise<Map<string, PipelineRun>> {
   const byStart = new Map<number, Set<number>>();
   for (const run of runs) {
-    const start = parseDateTime(run.start_utc)?.epochMicros ?? Number.NaN;
+    const fast = commonFormMicros(run.start_utc);
+    const start = Number.isNaN(fast) ? (parseDateTime(run.start_utc)?.epochMicros ?? Number.NaN) : fast;
     let hashes = byStart.get(start);
     if (!hashes) byStart.set(start, (hashes = new Set()));
     hashes.add(identityHash(run.pipeline_name, run.date_code, run.pid));
@@ -44,7 +45,7 @@ export function identityClaims() {
     });
     const claimed: string[] = [];
     // A fixed order over all inserts means two batches can never wait for each other in a cycle.
-    for (const key of [...new Set(keys)].sort()) {
+    for (const key of keys.length === 1 ? keys : [...new Set(keys)].sort()) {
       for (let other = inFlight.get(key); other; other = inFlight.get(key)) await other;
       inFlight.set(key, done);
       claimed.push(key);

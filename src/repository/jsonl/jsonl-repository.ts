@@ -1,12 +1,13 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { decodeRunKeys } from "../../domain/run-decoder.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
-import { differingFields, identityKey } from "../../domain/run-identity.ts";
+import { identityKey } from "../../domain/run-identity.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
 import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreReadOnlyError, StoreStartingError, StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
+import { planInsert } from "../insert-plan.ts";
 import { HistoryBuilder } from "../pipeline-stats.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
@@ -297,22 +298,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       try {
         const gen = await current();
         const stored = await storedIdentities(gen, runs, (offsets, lengths) => read(gen, offsets, lengths));
-        const outcomes: InsertOutcome[] = [];
-        const created: PipelineRun[] = [];
-        const inBatch = new Map<string, PipelineRun>();
-        for (let i = 0; i < runs.length; i++) {
-          const run = runs[i] as PipelineRun;
-          const key = keys[i] as string;
-          const existing = inBatch.get(key) ?? stored.get(key);
-          if (existing) {
-            const fields = differingFields(existing, run);
-            outcomes.push(fields.length ? { status: "conflict", run: existing, fields } : { status: "existing", run: existing });
-            continue;
-          }
-          inBatch.set(key, run);
-          created.push(run);
-          outcomes.push({ status: "created", run });
-        }
+        const { outcomes, fresh: created } = planInsert(runs, stored, keys);
         if (created.length === 0) return outcomes;
         let placed: AppendedLine[];
         try {

@@ -1,13 +1,14 @@
 import { access, constants } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import { differingFields, identityKey } from "../../domain/run-identity.ts";
+import { identityKey } from "../../domain/run-identity.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
 import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
+import { planInsert } from "../insert-plan.ts";
 import { HistoryBuilder, StatsBuilder } from "../pipeline-stats.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { type KeyedRun, TopRuns, comparator, compareKeysets, keyRun, keysetOf, matcher } from "../run-order.ts";
@@ -36,7 +37,7 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
     let skipped = 0;
     try {
       for await (const line of readLines(path)) {
-        const decoded = decodeLine(line.bytes);
+        const decoded = decodeLine(line.text);
         if (decoded.kind === "run") {
           // The line's offset is its storage order, as in the indexed store.
           yield keyRun(decoded.run, line.offset, decoded.startMicros, decoded.endMicros);
@@ -62,28 +63,15 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
   /** Checks identities against the whole file, then appends the new runs in one write. */
   async function insertNow(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
     const stored = new Map<string, PipelineRun>();
-      for await (const k of scan()) stored.set(identityKey(k.run), k.run);
-      const outcomes: InsertOutcome[] = [];
-      const lines: string[] = [];
-      for (const run of runs) {
-        const existing = stored.get(identityKey(run));
-        if (existing) {
-          const fields = differingFields(existing, run);
-          outcomes.push(fields.length ? { status: "conflict", run: existing, fields } : { status: "existing", run: existing });
-          continue;
-        }
-        stored.set(identityKey(run), run);
-        lines.push(encodeRun(run));
-        outcomes.push({ status: "created", run });
-      }
-      try {
-        if (lines.length) await appender.append(lines);
-      } catch (error) {
-        throw new StoreUnavailableError(`cannot append to ${path}`, 5, { cause: error });
-      }
-      return outcomes;
+    for await (const k of scan()) stored.set(identityKey(k.run), k.run);
+    const { outcomes, fresh } = planInsert(runs, stored);
+    try {
+      if (fresh.length) await appender.append(fresh.map(encodeRun));
+    } catch (error) {
+      throw new StoreUnavailableError(`cannot append to ${path}`, 5, { cause: error });
+    }
+    return outcomes;
   }
-
 
   let writes: Promise<unknown> = Promise.resolve();
 

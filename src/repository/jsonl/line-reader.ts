@@ -1,4 +1,7 @@
+import { isAscii } from "node:buffer";
+
 const NEWLINE = 0x0a;
+const decoder = new TextDecoder();
 
 /** One line of a JSONL file, without its newline. */
 export interface FileLine {
@@ -6,7 +9,10 @@ export interface FileLine {
   number: number;
   /** Byte offset of the line's first byte. */
   offset: number;
-  bytes: Uint8Array;
+  /** Length in bytes. */
+  length: number;
+  /** The line's text; decoded once per chunk when the chunk is ASCII, else per line. */
+  text: string;
   /** False for a last line that has no newline yet (torn, or still being written). */
   terminated: boolean;
 }
@@ -14,6 +20,8 @@ export interface FileLine {
 /**
  * Streams a file's lines with Bun's native file stream, from `start` (a byte offset at a line
  * start) to the end of the file as it is now. Memory holds one chunk and one partial line.
+ * Chunks that are pure ASCII (nearly all of a JSONL file) are decoded in one call and cut into
+ * lines as strings, where character and byte offsets agree; others are decoded line by line.
  */
 export async function* readLines(path: string, start = 0, firstNumber = 1): AsyncGenerator<FileLine> {
   const file = Bun.file(path);
@@ -31,21 +39,42 @@ export async function* readLines(path: string, start = 0, firstNumber = 1): Asyn
   for await (const chunk of (start > 0 ? file.slice(start) : file).stream()) {
     let from = 0;
     let nl = chunk.indexOf(NEWLINE);
-    while (nl !== -1) {
-      let bytes: Uint8Array = chunk.subarray(from, nl);
-      if (carry) {
-        bytes = concat(carry, bytes);
-        carry = null;
-      }
-      yield { number: number++, offset: carryOffset, bytes, terminated: true };
+    if (carry && nl !== -1) {
+      // The line that began in an earlier chunk ends here.
+      const bytes = concat(carry, chunk.subarray(0, nl));
+      carry = null;
+      yield { number: number++, offset: carryOffset, length: bytes.length, text: decoder.decode(bytes), terminated: true };
       from = nl + 1;
       carryOffset = position + from;
       nl = chunk.indexOf(NEWLINE, from);
     }
+    if (!carry && nl !== -1) {
+      const last = chunk.lastIndexOf(NEWLINE);
+      const body = chunk.subarray(from, last);
+      if (isAscii(body)) {
+        const text = decoder.decode(body);
+        let at = 0;
+        for (let end = text.indexOf("\n"); ; end = text.indexOf("\n", at)) {
+          const stop = end === -1 ? text.length : end;
+          yield { number: number++, offset: position + from + at, length: stop - at, text: text.slice(at, stop), terminated: true };
+          if (end === -1) break;
+          at = end + 1;
+        }
+      } else {
+        let cut = from;
+        for (let end = chunk.indexOf(NEWLINE, cut); end !== -1 && end <= last; end = chunk.indexOf(NEWLINE, cut)) {
+          const bytes = chunk.subarray(cut, end);
+          yield { number: number++, offset: position + cut, length: bytes.length, text: decoder.decode(bytes), terminated: true };
+          cut = end + 1;
+        }
+      }
+      from = last + 1;
+      carryOffset = position + from;
+    }
     if (from < chunk.length) carry = carry ? concat(carry, chunk.subarray(from)) : chunk.slice(from);
     position += chunk.length;
   }
-  if (carry && carry.length > 0) yield { number, offset: carryOffset, bytes: carry, terminated: false };
+  if (carry && carry.length > 0) yield { number, offset: carryOffset, length: carry.length, text: decoder.decode(carry), terminated: false };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -26,8 +26,8 @@ export function decodeLine(bytes: Uint8Array | string): DecodedLine {
 export type IndexedLine = { kind: "run"; keys: RunKeys } | { kind: "blank" } | { kind: "invalid"; reason: string };
 
 /** What the index needs of a line; accepts exactly the lines decodeLine accepts. */
-export function decodeLineKeys(bytes: Uint8Array): IndexedLine {
-  const text = decoder.decode(bytes);
+export function decodeLineKeys(line: Uint8Array | string): IndexedLine {
+  const text = typeof line === "string" ? line : decoder.decode(line);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -104,7 +104,7 @@ export class RunIndex {
     c2[at] = l2;
     c3[at] = l3;
     this.size += 1;
-    (this.groups[groupId] as GroupStats).add({ startMicros, seq: ref.offset, elapsed, rowcount });
+    (this.groups[groupId] as GroupStats).addValues(startMicros, ref.offset, elapsed, rowcount);
   }
 
   /** The rows a filter selects. */
@@ -241,12 +241,7 @@ export class RunIndex {
     if (s.all && s.lo === 0 && s.hi === this.size) return rankGroups(this.groups);
     const out = this.groups.map((g) => new GroupStats(g.labels));
     this.scan(s, (i) => {
-      (out[this.group[i] as number] as GroupStats).add({
-        startMicros: this.start[i] as number,
-        seq: this.offset[i] as number,
-        elapsed: this.elapsed[i] as number,
-        rowcount: this.rowcount[i] as number,
-      });
+      (out[this.group[i] as number] as GroupStats).addValues(this.start[i] as number, this.offset[i] as number, this.elapsed[i] as number, this.rowcount[i] as number);
     });
     return rankGroups(out);
   }

@@ -1,6 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import { differingFields, identityKey } from "../../domain/run-identity.ts";
 import type { Logger } from "../../logger.ts";
+import { identityKey } from "../../domain/run-identity.ts";
+import { planInsert } from "../insert-plan.ts";
 import type { InsertOutcome } from "../port.ts";
 import type { OracleConnection, OracleDriver } from "./driver.ts";
 import { driverErrorCode } from "./oracle-errors.ts";
@@ -8,35 +9,6 @@ import { type RunRow, decodeRun, storedForm } from "./row-codec.ts";
 import type { Statement } from "./sql-filter.ts";
 import { LOOKUP_CHUNK, type writeStatements } from "./write-statements.ts";
 
-/** What a batch becomes: one outcome per run, in order, and the runs to write. */
-export interface InsertPlan {
-  outcomes: InsertOutcome[];
-  fresh: PipelineRun[];
-}
-
-/**
- * Decides each run of a batch (in stored form) against the runs stored under its identity: a new
- * identity is created, the first time only; a repeat, in the store or earlier in the batch, is
- * existing when equal and a conflict naming the differing fields otherwise.
- */
-export function planInsert(batch: readonly PipelineRun[], stored: ReadonlyMap<string, PipelineRun>): InsertPlan {
-  const known = new Map(stored);
-  const outcomes: InsertOutcome[] = [];
-  const fresh: PipelineRun[] = [];
-  for (const run of batch) {
-    const key = identityKey(run);
-    const existing = known.get(key);
-    if (existing) {
-      const fields = differingFields(existing, run);
-      outcomes.push(fields.length ? { status: "conflict", run: existing, fields } : { status: "existing", run: existing });
-      continue;
-    }
-    known.set(key, run);
-    fresh.push(run);
-    outcomes.push({ status: "created", run });
-  }
-  return { outcomes, fresh };
-}
 
 /** What insertRunsOn needs: the connection, the statements and how to run a query on it. */
 export interface InsertContext {
