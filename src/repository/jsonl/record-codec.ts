@@ -8,16 +8,23 @@ export type DecodedLine =
 
 const decoder = new TextDecoder();
 
-/** Reads one JSONL line with the original's lax rules; never throws. */
-export function decodeLine(bytes: Uint8Array | string): DecodedLine {
-  const text = typeof bytes === "string" ? bytes : decoder.decode(bytes);
-  let value: unknown;
+type Parsed = { kind: "value"; value: unknown } | { kind: "blank" } | { kind: "invalid"; reason: string };
+
+/** JSON.parse of one line; blank lines are not errors. */
+function parseLine(line: Uint8Array | string): Parsed {
+  const text = typeof line === "string" ? line : decoder.decode(line);
   try {
-    value = JSON.parse(text);
+    return { kind: "value", value: JSON.parse(text) };
   } catch {
     return text.trim() === "" ? { kind: "blank" } : { kind: "invalid", reason: "not valid JSON" };
   }
-  const decoded = decodeStoredRun(value);
+}
+
+/** Reads one JSONL line with the original's lax rules; never throws. */
+export function decodeLine(line: Uint8Array | string): DecodedLine {
+  const parsed = parseLine(line);
+  if (parsed.kind !== "value") return parsed;
+  const decoded = decodeStoredRun(parsed.value);
   if (!decoded.ok) return { kind: "invalid", reason: decoded.reason };
   const { run, startMicros, endMicros }: DecodedRun = decoded.value;
   return { kind: "run", run, startMicros, endMicros };
@@ -27,14 +34,9 @@ export type IndexedLine = { kind: "run"; keys: RunKeys } | { kind: "blank" } | {
 
 /** What the index needs of a line; accepts exactly the lines decodeLine accepts. */
 export function decodeLineKeys(line: Uint8Array | string): IndexedLine {
-  const text = typeof line === "string" ? line : decoder.decode(line);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return text.trim() === "" ? { kind: "blank" } : { kind: "invalid", reason: "not valid JSON" };
-  }
-  const decoded = decodeRunKeys(value);
+  const parsed = parseLine(line);
+  if (parsed.kind !== "value") return parsed;
+  const decoded = decodeRunKeys(parsed.value);
   return decoded.ok ? { kind: "run", keys: decoded.keys } : { kind: "invalid", reason: decoded.reason };
 }
 
