@@ -102,6 +102,10 @@ export function createApp(options: AppOptions) {
         maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
         maxBatch: options.maxBatch ?? 10_000,
         maxBatchBytes: options.maxBatchBytes ?? 16 * 1024 * 1024,
+        onBatch: (accepted, rejected) => {
+          metrics.accepted.inc({}, accepted);
+          if (rejected) metrics.rejected.inc({ status: "batch" }, rejected);
+        },
       }),
     )
     .route("/", healthRoutes(repository, version, lifecycle))

@@ -20,8 +20,8 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
   const requests = registry.register(new Counter("http_requests_total", "HTTP requests by route, method and status."));
   const latency = registry.register(new Histogram("http_request_duration_seconds", "HTTP request latency by route, until the response starts."));
   const storeLatency = registry.register(new Histogram("pipeline_store_operation_duration_seconds", "Latency of store operations by operation."));
-  const accepted = registry.register(new Counter("pipeline_posts_accepted_total", "Runs accepted by POST and stored."));
-  const rejected = registry.register(new Counter("pipeline_posts_rejected_total", "POSTs rejected, by HTTP status."));
+  const accepted = registry.register(new Counter("pipeline_posts_accepted_total", "Runs accepted by POST (stored, or already stored), batch records included."));
+  const rejected = registry.register(new Counter("pipeline_posts_rejected_total", "Runs rejected by POST, by HTTP status (\"batch\" for records of a batch)."));
   let snapshot: ScrapeSnapshot = { health: null, summaries: [] };
 
   registry.register(

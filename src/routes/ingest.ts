@@ -115,6 +115,8 @@ export interface IngestOptions {
   maxBodyBytes: number;
   maxBatch: number;
   maxBatchBytes: number;
+  /** Told how many records of a batch were accepted (stored or already stored) and rejected. */
+  onBatch?: (accepted: number, rejected: number) => void;
 }
 
 /** POST /pipelines and POST /pipelines/batch. */
@@ -167,6 +169,7 @@ export function ingestRoutes(repository: RunRepository, options: IngestOptions) 
       });
       results.sort((a, b) => a.index - b.index);
       const count = (status: number) => results.filter((r) => r.status === status).length;
+      options.onBatch?.(count(201) + count(200), count(409) + count(422));
       return c.json({ created: count(201), existing: count(200), conflicts: count(409), invalid: count(422), results }, 200);
     });
 }

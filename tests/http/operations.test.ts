@@ -160,6 +160,14 @@ describe("observability", () => {
     expect(text).toContain("pipeline_metrics_pipelines_dropped 0");
   });
 
+  test("batch records count as accepted and rejected runs", async () => {
+    const { app } = appWith();
+    await app.request("/pipelines/batch", postJson([sampleBody({ pid: 1 }), sampleBody({ pid: 2 }), sampleBody({ pid: 3, rowcount: -1 })]));
+    const text = await (await app.request("/metrics")).text();
+    expect(text).toContain("pipeline_posts_accepted_total 2");
+    expect(text).toContain('pipeline_posts_rejected_total{status="batch"} 1');
+  });
+
   test("per-pipeline series are capped, keeping the most recent", async () => {
     const repository = createMemoryRepository();
     for (let i = 0; i < 5; i++) await repository.insertRuns([makeRun({ pipeline_name: `p${i}`, start: `2025-01-0${i + 1}T00:00:00Z` })]);
