@@ -34,10 +34,6 @@ export const PipelineSummarySchema = z
   })
   .openapi("PipelineSummary");
 
-export const PipelineListResponseSchema = z
-  .object({ pipelines: z.array(PipelineSummarySchema) })
-  .openapi("PipelineListResponse");
-
 export const PipelineInfoResponseSchema = z
   .object({
     total: z.int().nullable().openapi({ description: "All runs matching the filters (null with include_total=false)", example: 1 }),

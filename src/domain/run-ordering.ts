@@ -1,6 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import { parseDateTime } from "./datetime.ts";
-import type { PipelineRun } from "./pipeline-info.ts";
 import { blankToUndefined } from "./query-params.ts";
 
 export const ORDER_FIELDS = ["start_utc", "end_utc", "elapsed_seconds", "rowcount", "pipeline_name"] as const;
@@ -37,21 +35,6 @@ export const orderParam = z
   });
 
 export const orderText = (order: RunOrder) => `${order.descending ? "-" : ""}${order.field}`;
-
-/** The value a run is sorted by: instants as epoch microseconds, so fractions order correctly. */
-export function orderValue(run: PipelineRun, field: OrderField): number | string | null {
-  switch (field) {
-    case "start_utc":
-    case "end_utc":
-      return parseDateTime(run[field])?.epochMicros ?? null;
-    case "elapsed_seconds":
-      return run.elapsed_seconds;
-    case "rowcount":
-      return run.rowcount;
-    case "pipeline_name":
-      return run.pipeline_name;
-  }
-}
 
 /** Ascending comparison of order values; null sorts before everything. */
 export function compareValues(a: number | string | null, b: number | string | null): number {

@@ -42,8 +42,3 @@ export function percentile(sorted: ArrayLike<number>, q: number): number {
   const a = sorted[lo] as number;
   return lo === hi ? a : a + (rank - lo) * ((sorted[hi] as number) - a);
 }
-
-/** Sorts numbers ascending in place (a typed array sorts numerically). */
-export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  return Float64Array.from(values).sort();
-}
