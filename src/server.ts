@@ -91,6 +91,8 @@ const server = Bun.serve({
   maxRequestBodySize: Math.max(config.PIPELINE_MAX_BODY_BYTES, config.PIPELINE_MAX_BATCH_BYTES) + 1024,
   // Seconds a connection may stay silent: slow or stalled clients cannot hold sockets forever.
   idleTimeout: Math.min(255, Math.ceil(config.PIPELINE_REQUEST_TIMEOUT_MS / 1000) + 5),
+  // Never Bun's development error pages: errors are answered by the app as problem+json.
+  development: false,
 });
 logger.info("listening", { url: server.url.href, backend: repository.backend, auth: apiKeys.length ? (config.PIPELINE_READ_AUTH ? "reads and writes" : "writes") : "off" });
 void repository.health().then((h) => logger.info("store status", { backend: repository.backend, ...h }));
