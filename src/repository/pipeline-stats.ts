@@ -13,13 +13,19 @@ export interface StatsRow {
 }
 
 /**
- * Values kept for exact percentiles: new values are appended unsorted and merged into the sorted
- * part only when asked, so adding stays O(1) and asking again after a few additions is O(n).
+ * Values kept for exact percentiles under a steady stream of additions: a sorted run plus a
+ * short unsorted tail. Asking sorts only the tail and finds ranks across both sorted parts by
+ * binary search, so a summary asked between writes costs O(tail log tail + log n), not O(n);
+ * the tail is merged into the run once it grows past an eighth of it.
  */
 export class SortedSample {
   private values = new Float64Array(16);
   private n = 0;
   private sortedN = 0;
+
+  get size(): number {
+    return this.n;
+  }
 
   add(v: number): void {
     if (this.n === this.values.length) {
@@ -30,21 +36,48 @@ export class SortedSample {
     this.values[this.n++] = v;
   }
 
-  sorted(): Float64Array {
-    if (this.sortedN < this.n) {
-      const tail = this.values.slice(this.sortedN, this.n).sort();
-      const merged = new Float64Array(this.values.length);
-      let i = 0;
-      let j = 0;
-      let k = 0;
-      while (i < this.sortedN && j < tail.length) merged[k++] = (this.values[i] as number) <= (tail[j] as number) ? (this.values[i++] as number) : (tail[j++] as number);
-      while (i < this.sortedN) merged[k++] = this.values[i++] as number;
-      while (j < tail.length) merged[k++] = tail[j++] as number;
-      this.values = merged;
+  /** The k-th smallest value (0-based); the sample must not be empty. */
+  kth(k: number): number {
+    const tail = this.sortTail();
+    const head = this.values.subarray(0, this.sortedN);
+    return kthOfTwo(head, tail, k);
+  }
+
+  /** The q-quantile as PERCENTILE_CONT: linear interpolation between closest ranks. */
+  quantile(q: number): number {
+    const rank = q * (this.n - 1);
+    const lo = Math.floor(rank);
+    const a = this.kth(lo);
+    return rank === lo ? a : a + (rank - lo) * (this.kth(lo + 1) - a);
+  }
+
+  private sortTail(): Float64Array {
+    if (this.n - this.sortedN > Math.max(1024, this.sortedN >> 3)) {
+      // Merge: sort everything once; typed arrays sort numerically and fast.
+      this.values.subarray(0, this.n).sort();
       this.sortedN = this.n;
     }
-    return this.values.subarray(0, this.n);
+    return this.values.subarray(this.sortedN, this.n).sort();
   }
+}
+
+/** The k-th smallest of the union of two ascending arrays, by binary search over the split. */
+function kthOfTwo(a: Float64Array, b: Float64Array, k: number): number {
+  if (a.length > b.length) return kthOfTwo(b, a, k);
+  // Take i from a and k+1-i from b; find the i where the largest taken is the k-th.
+  let lo = Math.max(0, k + 1 - b.length);
+  let hi = Math.min(k + 1, a.length);
+  while (lo < hi) {
+    const i = (lo + hi) >> 1;
+    const j = k + 1 - i;
+    if ((a[i] as number) < (b[j - 1] as number)) lo = i + 1;
+    else hi = i;
+  }
+  const i = lo;
+  const j = k + 1 - i;
+  const fromA = i > 0 ? (a[i - 1] as number) : -Infinity;
+  const fromB = j > 0 ? (b[j - 1] as number) : -Infinity;
+  return Math.max(fromA, fromB);
 }
 
 /** Everything a pipeline summary needs, folded in one run at a time. */
@@ -95,8 +128,9 @@ export class GroupStats {
   }
 
   result(): PipelineStats {
-    const durations = this.durations.sorted();
-    const rowcounts = this.rowcounts.sorted();
+    const durations = this.durations;
+    const rowcounts = this.rowcounts;
+    const last = this.total - 1;
     return {
       pipeline_name: this.labels[0] ?? null,
       script_name: this.labels[1] ?? null,
@@ -109,13 +143,13 @@ export class GroupStats {
       first_run: formatUtcMicros(this.firstMicros),
       last_duration: this.lastDuration,
       last_rowcount: this.lastRowcount,
-      min_elapsed_seconds: durations[0] as number,
-      max_elapsed_seconds: durations[durations.length - 1] as number,
-      p50_elapsed_seconds: percentile(durations, 0.5),
-      p95_elapsed_seconds: percentile(durations, 0.95),
-      min_rowcount: rowcounts[0] as number,
-      max_rowcount: rowcounts[rowcounts.length - 1] as number,
-      p50_rowcount: percentile(rowcounts, 0.5),
+      min_elapsed_seconds: durations.kth(0),
+      max_elapsed_seconds: durations.kth(last),
+      p50_elapsed_seconds: durations.quantile(0.5),
+      p95_elapsed_seconds: durations.quantile(0.95),
+      min_rowcount: rowcounts.kth(0),
+      max_rowcount: rowcounts.kth(last),
+      p50_rowcount: rowcounts.quantile(0.5),
     };
   }
 }

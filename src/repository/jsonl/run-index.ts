@@ -156,20 +156,33 @@ export class RunIndex {
     const [c0, c1, c2, c3] = this.labels as [Int32Array, Int32Array, Int32Array, Int32Array];
     const [m0, m1, m2, m3] = s.labels;
     const { endTo, minRows, maxRows, minElapsed, maxElapsed, localFrom, localTo, lo, hi, all } = s;
+    // Bounds that do not filter are skipped outright, so their columns are never read: at a
+    // million rows the memory traffic, not the comparisons, is what a scan costs.
+    const byEnd = endTo !== Infinity;
+    const byRows = minRows !== -Infinity || maxRows !== Infinity;
+    const byElapsed = minElapsed !== -Infinity || maxElapsed !== Infinity;
+    const byLocal = localFrom !== -Infinity || localTo !== Infinity;
     const step = ascending ? 1 : -1;
     for (let i = ascending ? lo : hi - 1; ascending ? i < hi : i >= lo; i += step) {
       if (!all) {
-        if ((end[i] as number) > endTo) continue;
-        const r = rowcount[i] as number;
-        if (r < minRows || r > maxRows) continue;
-        const e = elapsed[i] as number;
-        if (e < minElapsed || e > maxElapsed) continue;
-        const t = startLocal[i] as number;
-        if (t < localFrom || t > localTo) continue;
+        // Labels first: small integer columns, and usually the most selective test.
         if (m0 !== null && m0[c0[i] as number] !== 1) continue;
         if (m1 !== null && m1[c1[i] as number] !== 1) continue;
         if (m2 !== null && m2[c2[i] as number] !== 1) continue;
         if (m3 !== null && m3[c3[i] as number] !== 1) continue;
+        if (byEnd && (end[i] as number) > endTo) continue;
+        if (byRows) {
+          const r = rowcount[i] as number;
+          if (r < minRows || r > maxRows) continue;
+        }
+        if (byElapsed) {
+          const e = elapsed[i] as number;
+          if (e < minElapsed || e > maxElapsed) continue;
+        }
+        if (byLocal) {
+          const t = startLocal[i] as number;
+          if (t < localFrom || t > localTo) continue;
+        }
       }
       if (visit(i) === false) return;
     }
