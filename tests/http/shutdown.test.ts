@@ -51,7 +51,14 @@ test("SIGTERM during a burst of POSTs: readiness drops, exit 0, no acknowledged 
 
 test("readiness turns 503 as soon as shutdown starts", async () => {
   const server = await startServer({ PIPELINE_JSONL_PATH: join(temp.dir, "ready.jsonl"), PIPELINE_SHUTDOWN_TIMEOUT_MS: "3000" });
-  expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+  // The server answers before its store is ready; wait for readiness first.
+  const deadline = Date.now() + 5000;
+  let ready = 0;
+  while (ready !== 200 && Date.now() < deadline) {
+    ready = (await fetch(`${server.url}/health/ready`)).status;
+    if (ready !== 200) await Bun.sleep(20);
+  }
+  expect(ready).toBe(200);
   // Hold a request open so the server cannot finish stopping at once.
   const hanging = fetch(`${server.url}/get_pipeline_info?all_data=true`).then((r) => r.arrayBuffer()).catch(() => null);
   server.process.kill("SIGTERM");

@@ -10,7 +10,8 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-/** Starts `bun <entry>` as a user would, on a free loopback port, and waits for /health. */
+/** Starts `bun <entry>` as a user would, on a free loopback port, and waits until /health says
+ * 200 (the store ready), not just until the port answers. */
 export async function startServer(env: Record<string, string>, entry = "src/server.ts", timeoutMs = 15000): Promise<RunningServer> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 40000);
@@ -26,7 +27,8 @@ export async function startServer(env: Record<string, string>, entry = "src/serv
     while (Date.now() < deadline && proc.exitCode === null) {
       try {
         const res = await fetch(`${url}/health`);
-        if (res.status === 200 || res.status === 503) {
+        await res.arrayBuffer();
+        if (res.status === 200) {
           return {
             url,
             process: proc,
