@@ -19,8 +19,14 @@ export const csvRow = (run: PipelineRun) => `${CSV_COLUMNS.map((c) => csvField(r
 /**
  * A stream of text chunks, pulled only as fast as the client reads: memory stays flat for any
  * number of runs, and a client that goes away cancels the iteration (and the store's work).
+ * `tail` is asked for the closing text once every run has been written.
  */
-export function streamText(head: string, runs: AsyncIterable<PipelineRun>, line: (run: PipelineRun) => string): ReadableStream<Uint8Array> {
+export function streamText(
+  head: string,
+  runs: AsyncIterable<PipelineRun>,
+  line: (run: PipelineRun) => string,
+  tail: () => string = () => "",
+): ReadableStream<Uint8Array> {
   const iterator = runs[Symbol.asyncIterator]();
   let started = false;
   return new ReadableStream<Uint8Array>(
@@ -32,6 +38,7 @@ export function streamText(head: string, runs: AsyncIterable<PipelineRun>, line:
         for (let i = 0; i < 256; i++) {
           const next = await iterator.next();
           if (next.done) {
+            text += tail();
             if (text) controller.enqueue(encoder.encode(text));
             controller.close();
             return;

@@ -58,9 +58,6 @@ export function comparator(order: RunOrder = NEWEST_FIRST): (a: KeyedRun, b: Key
   return (a, b) => compareKeysets(keysetOf(a, field), keysetOf(b, field), descending);
 }
 
-/** The port's default order: start_utc newest first, then most recently stored first. */
-export const newestFirst = (a: KeyedRun, b: KeyedRun) => b.startMicros - a.startMicros || b.seq - a.seq;
-
 /** A predicate for the filter, with the checks it does not need left out. */
 export function matcher(filter: RunFilter): (k: KeyedRun) => boolean {
   const checks: Array<(k: KeyedRun) => boolean> = [];
@@ -91,7 +88,7 @@ export class TopRuns {
   private readonly heap: KeyedRun[] = [];
   constructor(
     private readonly size: number,
-    private readonly compare: (a: KeyedRun, b: KeyedRun) => number = newestFirst,
+    private readonly compare: (a: KeyedRun, b: KeyedRun) => number,
   ) {}
 
   offer(k: KeyedRun): void {
