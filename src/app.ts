@@ -34,6 +34,10 @@ export interface AppOptions {
   maxBatchBytes?: number;
   /** rowcount_drop: the last rowcount below this fraction of the median (default 0.5). */
   rowcountDropFraction?: number;
+  /** late: the last start older than this many typical intervals (default 2). */
+  lateFactor?: number;
+  /** The clock late detection uses, epoch ms (default Date.now). */
+  now?: () => number;
   /** API keys: when given, writes need one, and reads too with `protectReads`. */
   auth?: { keys: readonly string[]; protectReads: boolean };
   /** Origins allowed to call from browsers ("*" for any); no CORS headers when absent. */
@@ -64,6 +68,7 @@ export const OPENAPI_INFO = {
  */
 export function createApp(options: AppOptions) {
   const { logger = silentLogger, version = VERSION, lifecycle = NOT_SHUTTING_DOWN } = options;
+  const healthFlags = { rowcountDropFraction: options.rowcountDropFraction ?? 0.5, lateFactor: options.lateFactor ?? 2, now: options.now ?? Date.now };
   const metrics = createServiceMetrics(options.repository.backend, options.metricsMaxPipelines);
   const repository = instrumentRepository(options.repository, (operation, seconds) => metrics.storeLatency.observe(seconds, { operation }));
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -95,7 +100,7 @@ export function createApp(options: AppOptions) {
 
   const routes = app
     .route("/", runsRoutes(repository))
-    .route("/", pipelinesRoutes(repository, { rowcountDropFraction: options.rowcountDropFraction ?? 0.5 }))
+    .route("/", pipelinesRoutes(repository, healthFlags))
     .route(
       "/",
       ingestRoutes(repository, {
@@ -109,7 +114,7 @@ export function createApp(options: AppOptions) {
       }),
     )
     .route("/", healthRoutes(repository, version, lifecycle))
-    .route("/", metricsRoutes(repository, metrics))
+    .route("/", metricsRoutes(repository, metrics, healthFlags))
     .route("/", docsRoutes(options.docsAssets));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>" });

@@ -77,6 +77,7 @@ const app = createApp({
   maxBatch: config.PIPELINE_MAX_BATCH,
   maxBatchBytes: config.PIPELINE_MAX_BATCH_BYTES,
   rowcountDropFraction: config.PIPELINE_ROWCOUNT_DROP_FRACTION,
+  lateFactor: config.PIPELINE_LATE_FACTOR,
   auth: apiKeys.length ? { keys: apiKeys, protectReads: config.PIPELINE_READ_AUTH } : undefined,
   corsOrigins: config.PIPELINE_CORS_ORIGINS,
   rateLimitPerSecond: config.PIPELINE_RATE_LIMIT,
