@@ -19,6 +19,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { pipelinesRoutes } from "./routes/pipelines.ts";
 import { runsRoutes } from "./routes/runs.ts";
+import { type UiAssetLoader, uiRoutes } from "./routes/ui.ts";
 import { VERSION } from "./version.ts";
 
 export interface AppOptions {
@@ -27,6 +28,8 @@ export interface AppOptions {
   version?: string;
   /** Serves the Swagger UI files for /docs; without it /docs has no assets. */
   docsAssets?: DocsAssetLoader;
+  /** Serves the web page's scripts and styles for /ui; without it the page has no assets. */
+  uiAssets?: UiAssetLoader;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   /** Most records and bytes in one POST /pipelines/batch (defaults 10,000 and 16 MiB). */
@@ -113,6 +116,8 @@ export function createApp(options: AppOptions) {
         },
       }),
     )
+    // Before the health routes: browsers asking for / get the page, API clients fall through.
+    .route("/", uiRoutes(options.uiAssets))
     .route("/", healthRoutes(repository, version, lifecycle))
     .route("/", metricsRoutes(repository, metrics, healthFlags))
     .route("/", docsRoutes(options.docsAssets));

@@ -9,6 +9,8 @@ import { createOracleRepository } from "./repository/oracle/oracle-repository.ts
 import { oracleStoreSettings } from "./repository/oracle/settings.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
+import type { UiAssetLoader } from "./routes/ui.ts";
+import { buildUiAssets } from "./ui-bundle.ts";
 
 function readConfig(): Config {
   try {
@@ -60,7 +62,9 @@ const config = readConfig();
 const logger = createLogger(config.LOG_LEVEL);
 let repository: RunRepository;
 let apiKeys: string[];
+let uiAssets: UiAssetLoader;
 try {
+  uiAssets = await buildUiAssets();
   apiKeys = await readApiKeys(config, logger);
   repository = await createRepository(config, logger);
 } catch (error) {
@@ -73,6 +77,7 @@ const app = createApp({
   repository,
   logger,
   docsAssets: loadSwaggerAsset,
+  uiAssets,
   maxBodyBytes: config.PIPELINE_MAX_BODY_BYTES,
   maxBatch: config.PIPELINE_MAX_BATCH,
   maxBatchBytes: config.PIPELINE_MAX_BATCH_BYTES,
