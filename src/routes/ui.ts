@@ -27,6 +27,7 @@ const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Pipeline Service</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/assets/uplot.css">
 <link rel="stylesheet" href="/ui/assets/app.css">
 <script type="module" src="/ui/assets/app.js"></script>

@@ -37,7 +37,7 @@ const LABEL_TITLES: Record<Label, string> = { pipeline_name: "Pipeline", script_
  * be shared; downloads export exactly the current filter. */
 export async function renderRuns(main: HTMLElement): Promise<void> {
   const form = h("form", { class: "explorer", id: "run-filters", "aria-label": "Run filters" });
-  const status = h("p", { class: "counts", "aria-live": "polite", id: "runs-status" });
+  const status = h("p", { class: "status", "aria-live": "polite", id: "runs-status" });
   const results = h("section", { "aria-label": "Matching runs" });
   const pager = h("div", { class: "pager" });
   const downloads = h("div", { class: "downloads" });

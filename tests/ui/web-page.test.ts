@@ -1,0 +1,219 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { type RunningServer, startServer } from "../support/server-process.ts";
+import { tempDir } from "../support/temp-dir.ts";
+import { type PageProblems, launchChromium, screenshotPath, watchedPage } from "./browser.ts";
+import { PLANS, fixtureRuns } from "./fixture.ts";
+
+const KEY = "ui-test-read-key-0123456789";
+/** The typical interval as the overview writes it, per fixture interval in hours. */
+const EVERY: Record<number, string> = { 1: "1h 00m", 6: "6h 00m", 12: "12h 00m", 24: "24h 00m", 168: "7d 0h" };
+const TOTAL_RUNS = PLANS.reduce((n, p) => n + p.runs, 0);
+
+let browser: Browser;
+let server: RunningServer;
+let secured: RunningServer;
+let done: () => Promise<void>;
+let page: Page;
+let problems: PageProblems;
+
+beforeAll(async () => {
+  const dir = await tempDir();
+  done = dir.remove;
+  const path = join(dir.dir, "runs.jsonl");
+  await Bun.write(path, `${fixtureRuns(Date.now()).map((r) => JSON.stringify(r)).join("\n")}\n`);
+  [server, secured, browser] = await Promise.all([
+    startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path }),
+    startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path, PIPELINE_API_KEYS: KEY, PIPELINE_READ_AUTH: "true" }),
+    launchChromium(),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([server?.stop(), secured?.stop()]);
+  await done?.();
+});
+
+async function open(path: string, base = server.url) {
+  ({ page, problems } = await watchedPage(browser));
+  await page.goto(`${base}${path}`);
+}
+
+afterEach(async () => {
+  // Every view must load without console errors and without a CSP violation.
+  expect(await problems.cspViolations()).toEqual([]);
+  expect(problems.errors).toEqual([]);
+  await page.context().close();
+});
+
+const cellTexts = (selector: string) => page.$$eval(selector, (cells) => cells.map((c) => (c.textContent ?? "").trim()));
+
+describe("the web page", () => {
+  test("the overview lists every pipeline with its figures and flags the late one and the drop", async () => {
+    await open("/");
+    await page.waitForSelector("#pipelines tbody a");
+    const names = await cellTexts("#pipelines tbody tr td:first-child");
+    expect([...names].sort()).toEqual(PLANS.map((p) => p.name).sort());
+    const rows = await page.$$eval("#pipelines tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())));
+    const byName = new Map(rows.map((cells) => [cells[0], cells]));
+    for (const plan of PLANS) {
+      const cells = byName.get(plan.name) as string[];
+      // Columns: name, script, type, env, status, last run, runs, p50, p95, last rows, avg rows, every.
+      expect(cells.slice(1, 4)).toEqual([`${plan.name}.py`, plan.type, plan.environment]);
+      expect(cells[6]).toBe(plan.runs.toLocaleString("en-US"));
+      expect(cells[9]).toBe((plan.lastRows ?? Math.round(plan.rows * 1.1)).toLocaleString("en-US"));
+      expect(cells[5]).toBe(plan.lastAgoHours < 48 ? (plan.lastAgoHours === 1 ? "60 min ago" : `${plan.lastAgoHours} h ago`) : `${plan.lastAgoHours / 24} d ago`);
+      const late = plan.runs > 1 && plan.lastAgoHours > 2 * plan.everyHours;
+      expect(cells[4]).toBe([late ? "Late" : "", plan.lastRows !== undefined ? "Rows dropped" : ""].join("") || "OK");
+      expect(cells[11]).toBe(plan.runs > 1 ? (EVERY[plan.everyHours] as string) : "–");
+    }
+    expect(byName.get("billing_hourly")?.[4]).toBe("Late");
+    expect(byName.get("inventory_sync")?.[4]).toBe("Rows dropped");
+    expect(byName.get("billing_hourly")?.[11]).toBe("1h 00m");
+    expect(await page.textContent("#count-pipelines")).toBe(`${PLANS.length} pipelines`);
+    expect(await page.textContent("#count-late")).toBe("1 late");
+    expect(await page.textContent("#count-dropped")).toBe("1 with dropped rows");
+    // Problems first; every pipeline with runs on several days gets a trend line.
+    expect(names.slice(0, 2).sort()).toEqual(["billing_hourly", "inventory_sync"]);
+    expect(await page.$$eval("#pipelines svg.spark polyline", (lines) => lines.length)).toBeGreaterThanOrEqual(4);
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: screenshotPath("overview"), fullPage: true });
+  });
+
+  test("overview filters and sorting live in the URL and work from the keyboard", async () => {
+    await open("/ui");
+    await page.waitForSelector("#pipelines tbody a");
+    await page.selectOption("#filter-environment", "prod");
+    expect(new URL(page.url()).searchParams.get("environment")).toBe("prod");
+    expect((await cellTexts("#pipelines tbody tr td:first-child")).sort()).toEqual(["billing_hourly", "exports_weekly", "orders_daily"]);
+    await page.focus("#pipelines thead button:text('Runs')");
+    await page.keyboard.press("Enter");
+    expect(new URL(page.url()).searchParams.get("sort")).toBe("-total_runs");
+    expect(await cellTexts("#pipelines tbody tr td:first-child")).toEqual(["billing_hourly", "orders_daily", "exports_weekly"]);
+    await page.reload();
+    await page.waitForSelector("#pipelines tbody a");
+    expect(await cellTexts("#pipelines tbody tr td:first-child")).toEqual(["billing_hourly", "orders_daily", "exports_weekly"]);
+    await page.focus("#pipelines tbody a:text('orders_daily')");
+    await Promise.all([page.waitForURL(/\/ui\/pipeline\?/), page.keyboard.press("Enter")]);
+    expect(new URL(page.url()).searchParams.get("pipeline_name")).toBe("orders_daily");
+  });
+
+  test("clicking a pipeline draws its duration, row count and runs-per-day charts", async () => {
+    await open("/");
+    await page.waitForSelector("#pipelines tbody a");
+    await Promise.all([page.waitForURL(/\/ui\/pipeline\?/), page.click("#pipelines a:text('inventory_sync')")]);
+    await page.waitForSelector(".chart canvas");
+    await page.waitForTimeout(200);
+    const inked = await page.$$eval(".chart canvas", (canvases) =>
+      canvases.map((canvas) => {
+        const c = canvas as HTMLCanvasElement;
+        const pixels = (c.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] as number) > 0) n++;
+        return n;
+      }),
+    );
+    expect(inked).toHaveLength(3);
+    for (const n of inked) expect(n).toBeGreaterThan(500);
+    expect(await page.textContent("h1")).toContain("Rows dropped");
+    expect(await page.$$eval(".runs tbody tr", (trs) => trs.length)).toBe(40);
+    await page.screenshot({ path: screenshotPath("pipeline"), fullPage: true });
+  });
+
+  test("the runs explorer: a filter changes the table and the URL; a run's detail opens", async () => {
+    await open("/ui/runs");
+    await page.waitForSelector("#runs-total");
+    expect(await page.textContent("#runs-total")).toBe(String(TOTAL_RUNS));
+    await page.selectOption("#f-environment", ["staging"]);
+    await page.waitForFunction(() => document.querySelector("#runs-total")?.textContent === "40");
+    expect(new URL(page.url()).searchParams.getAll("environment")).toEqual(["staging"]);
+    expect(new Set(await cellTexts(".runs tbody tr td:nth-child(5)"))).toEqual(new Set(["staging"]));
+    await page.fill("#f-min_rowcount", "20000");
+    await page.press("#f-min_rowcount", "Enter");
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("min_rowcount") === "20000");
+    const expected = fixtureRuns(Date.now()).filter((r) => r.environment === "staging" && r.rowcount >= 20000).length;
+    await page.waitForFunction((n) => document.querySelector("#runs-total")?.textContent === String(n), expected);
+    const rows = (await cellTexts(".runs tbody tr td:nth-child(7)")).map((t) => Number(t.replaceAll(",", "")));
+    expect(rows).toHaveLength(expected);
+    for (const r of rows) expect(r).toBeGreaterThanOrEqual(20000);
+    // The URL holds the view: opening it elsewhere shows the same runs.
+    const shared = page.url();
+    await page.goto(shared);
+    await page.waitForFunction((n) => document.querySelector("#runs-total")?.textContent === String(n), expected);
+    expect(await page.inputValue("#f-min_rowcount")).toBe("20000");
+    await page.click(".runs tbody tr:first-child button.link");
+    await page.waitForSelector("dialog.run-detail[open]");
+    expect(await page.textContent("dialog.run-detail [data-field=pid]")).toMatch(/^\d+$/);
+    expect(await page.textContent("dialog.run-detail [data-field=log_file]")).toStartWith("/data/logs/inventory_sync-");
+    await page.screenshot({ path: screenshotPath("run-detail") });
+    await page.keyboard.press("Escape");
+    expect(await page.$("dialog.run-detail")).toBeNull();
+  });
+
+  test("cursor pages: next page continues where the first ended", async () => {
+    await open("/ui/runs?limit=25&environment=prod");
+    await page.waitForSelector("#next-page");
+    const first = await cellTexts(".runs tbody tr td:first-child");
+    await page.click("#next-page");
+    await page.waitForFunction(() => new URL(location.href).searchParams.has("cursor"));
+    await page.waitForFunction((f) => document.querySelector(".runs tbody tr td")?.textContent !== f, first[0]);
+    const second = await cellTexts(".runs tbody tr td:first-child");
+    expect(second).toHaveLength(25);
+    expect(second.filter((t) => first.includes(t))).toEqual([]);
+  });
+
+  test("the CSV button downloads exactly what the filter selects", async () => {
+    await open("/ui/runs?environment=prod&min_rowcount=1000");
+    await page.waitForSelector("#runs-total");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    const csv = await readFile(await download.path(), "utf8");
+    const lines = csv.trim().split(/\r?\n/);
+    const header = (lines[0] as string).split(",");
+    const env = header.indexOf("environment");
+    const rows = header.indexOf("rowcount");
+    const expected = fixtureRuns(Date.now()).filter((r) => r.environment === "prod" && r.rowcount >= 1000);
+    expect(lines.length - 1).toBe(expected.length);
+    expect(String(await page.textContent("#runs-total"))).toBe(String(expected.length));
+    for (const line of lines.slice(1)) {
+      const cells = line.split(",");
+      expect(cells[env]).toBe("prod");
+      expect(Number(cells[rows])).toBeGreaterThanOrEqual(1000);
+    }
+    const [ndjson] = await Promise.all([page.waitForEvent("download"), page.click("#download-ndjson")]);
+    const records = (await readFile(await ndjson.path(), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    expect(records).toHaveLength(expected.length);
+  });
+
+  test("with PIPELINE_READ_AUTH the page asks for a key once per session and sends it", async () => {
+    await open("/", secured.url);
+    await page.waitForSelector("dialog.key-dialog[open]");
+    await page.screenshot({ path: screenshotPath("key-prompt") });
+    await page.fill("#api-key", "not-the-key");
+    await page.press("#api-key", "Enter");
+    await page.waitForSelector("dialog.key-dialog[open] >> text=not accepted");
+    await page.fill("#api-key", KEY);
+    await page.click("dialog.key-dialog button.primary");
+    await page.waitForSelector("#pipelines tbody a");
+    expect((await cellTexts("#pipelines tbody tr td:first-child")).length).toBe(PLANS.length);
+    // Kept for the session: other views load without asking again, and downloads carry it.
+    await page.goto(`${secured.url}/ui/runs?environment=qa`);
+    await page.waitForFunction(() => document.querySelector("#runs-total")?.textContent === "1");
+    expect(await page.$("dialog.key-dialog")).toBeNull();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    expect((await readFile(await download.path(), "utf8")).trim().split(/\r?\n/)).toHaveLength(2);
+    // The key's 401s are the API answering, not page errors.
+    problems.errors.splice(0, problems.errors.length, ...problems.errors.filter((e) => !/status of 401/.test(e)));
+  });
+
+  test("dark mode renders the overview with the dark palette", async () => {
+    ({ page, problems } = await watchedPage(browser, { colorScheme: "dark" }));
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector("#pipelines tbody a");
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe("rgb(15, 20, 25)");
+    await page.screenshot({ path: screenshotPath("overview-dark"), fullPage: true });
+  });
+});
