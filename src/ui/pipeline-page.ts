@@ -111,6 +111,7 @@ export async function renderPipeline(main: HTMLElement): Promise<void> {
       timeChart({ title: `Runs per ${bucket} (${viewerTimeZone()})`, xs: buckets.map((b) => Date.parse(b.start) / 1000), ys: buckets.map((b) => b.runs), label: "Runs", format: count, bars: true }),
     );
     table.append(runsTable(runs.slice(0, 50), `Newest runs of ${name}`));
+    performance.mark("pipeline:ready");
   } catch (error) {
     charts.replaceChildren(errorBox(error));
   }

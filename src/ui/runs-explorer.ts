@@ -116,6 +116,7 @@ export async function renderRuns(main: HTMLElement): Promise<void> {
       const first = !p.get("cursor");
       status.replaceChildren(h("b", { id: "runs-total" }, count(page.total)), ` runs match; showing ${count(page.count)}${first ? "" : " (a later page)"}.`);
       results.replaceChildren(runsTable(page.results, "Runs matching the filters"));
+      performance.mark("runs:ready");
       pager.replaceChildren(
         first ? "" : h("button", { type: "button", onclick: () => (p.delete("cursor"), go(p)) }, "First page"),
         page.next_cursor ? h("button", { type: "button", id: "next-page", onclick: () => (p.set("cursor", page.next_cursor as string), go(p)) }, "Next page") : "",
