@@ -40,8 +40,10 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
   const tbody = h("tbody");
   const thead = h("thead");
   const updated = h("p", { class: "muted small" });
+  const problem = h("div");
   main.replaceChildren(
     h("h1", {}, "Pipelines"),
+    problem,
     counts,
     filters,
     h("div", { class: "table-wrap" }, h("table", { class: "grid", id: "pipelines" }, h("caption", { class: "sr-only" }, "Pipelines, one row per label combination"), thead, tbody)),
@@ -121,7 +123,9 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
       p.late ? h("span", { class: "badge late", title: `No run for ${duration((now - Date.parse(p.last_run)) / 1000)}; usually every ${duration(p.typical_interval_seconds)}` }, "Late") : null,
       p.rowcount_drop ? h("span", { class: "badge drop", title: `Last rowcount ${count(p.last_rowcount)} against a median of ${count(p.p50_rowcount)}` }, "Rows dropped") : null,
     ].filter(Boolean);
-    const trend = trends.get(p.pipeline_name) ?? [];
+    const trendCell = h("td", {});
+    trendCells.set(p, trendCell);
+    paintTrend(p, trendCell);
     return h(
       "tr",
       { class: p.late || p.rowcount_drop ? "flagged" : "" },
@@ -137,8 +141,14 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
       h("td", { class: "num" }, count(p.last_rowcount)),
       h("td", { class: "num" }, count(p.avg_rowcount)),
       h("td", { class: "num" }, duration(p.typical_interval_seconds)),
-      h("td", {}, sparkline(trend, `Daily median duration over the last ${trend.length} days with runs`)),
+      trendCell,
     );
+  };
+
+  const trendCells = new Map<Pipeline, HTMLTableCellElement>();
+  const paintTrend = (p: Pipeline, cell: HTMLTableCellElement) => {
+    const trend = trends.get(p.pipeline_name) ?? [];
+    cell.replaceChildren(sparkline(trend, `Daily median duration over the last ${trend.length} days with runs`));
   };
 
   function draw() {
@@ -147,6 +157,7 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
     const now = Date.now();
     // Keep the keyboard focus across a redraw: refocus the same link or button.
     const focused = document.activeElement instanceof HTMLAnchorElement && tbody.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
+    trendCells.clear();
     tbody.replaceChildren(...(rows.length ? rows.map((p) => row(p, now)) : [h("tr", {}, h("td", { colspan: COLUMNS.length + 1, class: "muted" }, "No pipeline matches."))]));
     if (focused) (tbody.querySelector(`a[href="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
     const late = rows.filter((p) => p.late).length;
@@ -181,13 +192,17 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
     // User timing marks: benchmarks read how long the first view takes in a real browser.
     performance.mark("overview:table");
     await loadTrends().catch(() => {});
-    draw();
+    // Only the trend cells change: the table itself (and the reader's place in it) stays.
+    for (const [p, cell] of trendCells) paintTrend(p, cell);
     performance.mark("overview:ready");
   }
 
-  await refresh();
+  // A failed load (a store still starting, a network blip) keeps the last figures on screen and
+  // says so until a later refresh succeeds.
+  const attempt = () => refresh().then(() => problem.replaceChildren(), (e) => problem.replaceChildren(errorBox(e)));
+  await attempt();
   const timer = setInterval(() => {
-    if (document.visibilityState === "visible") refresh().catch((e) => main.prepend(errorBox(e)));
+    if (document.visibilityState === "visible") void attempt();
   }, REFRESH_MS);
   window.addEventListener("pagehide", () => clearInterval(timer), { once: true });
 }
