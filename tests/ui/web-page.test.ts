@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -7,6 +7,9 @@ import { tempDir } from "../support/temp-dir.ts";
 import { existsSync } from "node:fs";
 import { CHROMIUM, type PageProblems, launchChromium, screenshotPath, watchedPage } from "./browser.ts";
 import { PLANS, fixtureRuns } from "./fixture.ts";
+
+// A browser and two services on a shared, busy machine: well past the 5 s default, still bounded.
+setDefaultTimeout(30_000);
 
 const KEY = "ui-test-read-key-0123456789";
 /** The typical interval as the overview writes it, per fixture interval in hours. */
