@@ -1,12 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { type RunningServer, startServer } from "../support/server-process.ts";
-import { tempDir } from "../support/temp-dir.ts";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { Browser, Page } from "playwright-core";
 import { CHROMIUM, type PageProblems, launchChromium, screenshotPath, watchedPage } from "./browser.ts";
 import { PLANS, fixtureRuns } from "./fixture.ts";
+import { type Target, jsonlService, oracleStore } from "./targets.ts";
 
 // A browser and two services on a shared, busy machine: well past the 5 s default, still bounded.
 setDefaultTimeout(30_000);
@@ -16,39 +14,34 @@ const KEY = "ui-test-read-key-0123456789";
 const EVERY: Record<number, string> = { 1: "1h 00m", 6: "6h 00m", 12: "12h 00m", 24: "24h 00m", 168: "7d 0h" };
 const TOTAL_RUNS = PLANS.reduce((n, p) => n + p.runs, 0);
 
+// .ci/run installs Debian's chromium; elsewhere say loudly why these tests did not run.
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`${CHROMIUM} is missing: the web page's browser tests are skipped (apt-get install chromium)`);
+
 let browser: Browser;
-let server: RunningServer;
-let secured: RunningServer;
-let done: () => Promise<void>;
+let target: Target;
 let page: Page;
+/** Whether the current test opened a page that afterEach must check and close. */
+let opened = false;
 let problems: PageProblems;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) return;
-  const dir = await tempDir();
-  done = dir.remove;
-  const path = join(dir.dir, "runs.jsonl");
-  await Bun.write(path, `${fixtureRuns(Date.now()).map((r) => JSON.stringify(r)).join("\n")}\n`);
-  [server, secured, browser] = await Promise.all([
-    startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path }),
-    startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path, PIPELINE_API_KEYS: KEY, PIPELINE_READ_AUTH: "true" }),
-    launchChromium(),
-  ]);
+  if (hasChromium) browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([server?.stop(), secured?.stop()]);
-  await done?.();
 });
 
-async function open(path: string, base = server.url) {
+async function open(path: string, base = target.url) {
   ({ page, problems } = await watchedPage(browser));
+  opened = true;
   await page.goto(`${base}${path}`);
 }
 
 afterEach(async () => {
-  if (!page) return;
+  if (!opened) return;
+  opened = false;
   // Every view must load without console errors and without a CSP violation.
   expect(await problems.cspViolations()).toEqual([]);
   expect(problems.errors).toEqual([]);
@@ -57,11 +50,21 @@ afterEach(async () => {
 
 const cellTexts = (selector: string) => page.$$eval(selector, (cells) => cells.map((c) => (c.textContent ?? "").trim()));
 
-// .ci/run installs Debian's chromium; elsewhere say loudly why these tests did not run.
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`${CHROMIUM} is missing: the web page's browser tests are skipped (apt-get install chromium)`);
+const TARGETS: Array<[string, (runs: ReturnType<typeof fixtureRuns>, key: string) => Promise<Target>]> = [
+  ["the JSONL store (the service process)", jsonlService],
+  ["the Oracle store (SQLite-backed fake driver)", oracleStore],
+];
 
-describe.skipIf(!hasChromium)("the web page", () => {
+for (const [backend, start] of TARGETS) describe.skipIf(!hasChromium)(`the web page on ${backend}`, () => {
+  const shot = (name: string) => screenshotPath(`${backend.startsWith("the JSONL") ? "jsonl" : "oracle"}-${name}`);
+
+  beforeAll(async () => {
+    target = await start(fixtureRuns(Date.now()), KEY);
+  });
+  afterAll(async () => {
+    await target?.stop();
+  });
+
   test("the overview lists every pipeline with its figures and flags the late one and the drop", async () => {
     await open("/");
     await page.waitForSelector("#pipelines tbody a");
@@ -92,7 +95,7 @@ describe.skipIf(!hasChromium)("the web page", () => {
     await page.waitForTimeout(100);
     // Cut at the end of the content: docs/overview.png is this picture.
     const height = await page.evaluate(() => Math.ceil((document.querySelector("main") as HTMLElement).getBoundingClientRect().bottom));
-    await page.screenshot({ path: screenshotPath("overview"), clip: { x: 0, y: 0, width: 1400, height } });
+    await page.screenshot({ path: shot("overview"), clip: { x: 0, y: 0, width: 1400, height } });
   });
 
   test("overview filters and sorting live in the URL and work from the keyboard", async () => {
@@ -132,7 +135,7 @@ describe.skipIf(!hasChromium)("the web page", () => {
     for (const n of inked) expect(n).toBeGreaterThan(500);
     expect(await page.textContent("h1")).toContain("Rows dropped");
     expect(await page.$$eval(".runs tbody tr", (trs) => trs.length)).toBe(40);
-    await page.screenshot({ path: screenshotPath("pipeline"), fullPage: true });
+    await page.screenshot({ path: shot("pipeline"), fullPage: true });
   });
 
   test("the runs explorer: a filter changes the table and the URL; a run's detail opens", async () => {
@@ -160,7 +163,7 @@ describe.skipIf(!hasChromium)("the web page", () => {
     await page.waitForSelector("dialog.run-detail[open]");
     expect(await page.textContent("dialog.run-detail [data-field=pid]")).toMatch(/^\d+$/);
     expect(await page.textContent("dialog.run-detail [data-field=log_file]")).toStartWith("/data/logs/inventory_sync-");
-    await page.screenshot({ path: screenshotPath("run-detail") });
+    await page.screenshot({ path: shot("run-detail") });
     await page.keyboard.press("Escape");
     expect(await page.$("dialog.run-detail")).toBeNull();
   });
@@ -200,9 +203,9 @@ describe.skipIf(!hasChromium)("the web page", () => {
   });
 
   test("with PIPELINE_READ_AUTH the page asks for a key once per session and sends it", async () => {
-    await open("/", secured.url);
+    await open("/", target.securedUrl);
     await page.waitForSelector("dialog.key-dialog[open]");
-    await page.screenshot({ path: screenshotPath("key-prompt") });
+    await page.screenshot({ path: shot("key-prompt") });
     await page.fill("#api-key", "not-the-key");
     await page.press("#api-key", "Enter");
     await page.waitForSelector("dialog.key-dialog[open] >> text=not accepted");
@@ -211,7 +214,7 @@ describe.skipIf(!hasChromium)("the web page", () => {
     await page.waitForSelector("#pipelines tbody a");
     expect((await cellTexts("#pipelines tbody tr td:first-child")).length).toBe(PLANS.length);
     // Kept for the session: other views load without asking again, and downloads carry it.
-    await page.goto(`${secured.url}/ui/runs?environment=qa`);
+    await page.goto(`${target.securedUrl}/ui/runs?environment=qa`);
     await page.waitForFunction(() => document.querySelector("#runs-total")?.textContent === "1");
     expect(await page.$("dialog.key-dialog")).toBeNull();
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
@@ -222,10 +225,11 @@ describe.skipIf(!hasChromium)("the web page", () => {
 
   test("dark mode renders the overview with the dark palette", async () => {
     ({ page, problems } = await watchedPage(browser, { colorScheme: "dark" }));
-    await page.goto(`${server.url}/`);
+    opened = true;
+    await page.goto(`${target.url}/`);
     await page.waitForSelector("#pipelines tbody a");
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe("rgb(15, 20, 25)");
-    await page.screenshot({ path: screenshotPath("overview-dark"), fullPage: true });
+    await page.screenshot({ path: shot("overview-dark"), fullPage: true });
   });
 });
