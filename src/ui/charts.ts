@@ -10,7 +10,11 @@ export interface SeriesChart {
   format: (v: number) => string;
   log?: boolean;
   bars?: boolean;
+  /** Counts: ticks only at whole numbers. */
+  integer?: boolean;
 }
+
+const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7, 1e8];
 
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
@@ -26,8 +30,8 @@ export function timeChart(spec: SeriesChart): HTMLElement {
   const options: uPlot.Options = {
     width: 600,
     height: 220,
-    scales: { x: { time: true }, y: spec.log ? { distr: 3 } : {} },
-    axes: [axis, { ...axis, size: 64, values: (_u, values) => values.map((v) => (v === null ? "" : spec.format(v))) }],
+    scales: { x: { time: true }, y: spec.log ? { distr: 3 } : spec.bars ? { range: (_u, _min, max) => [0, Math.max(1, max)] } : {} },
+    axes: [axis, { ...axis, size: 84, ...(spec.integer ? { incrs: INTEGER_STEPS } : {}), values: (_u, values) => values.map((v) => (v === null ? "" : spec.format(v))) }],
     series: [
       {},
       {

@@ -108,7 +108,7 @@ export async function renderPipeline(main: HTMLElement): Promise<void> {
       total !== null && total > runs.length ? h("p", { class: "muted" }, `Charts show the newest ${count(runs.length)} of ${count(total)} runs in this window.`) : "",
       timeChart({ title: "Duration per run", xs, ys: ordered.map((r) => r.elapsed_seconds), label: "Duration", format: duration }),
       timeChart({ title: `Rows per run${log ? " (log scale; zero rows not drawn)" : ""}`, xs, ys: ordered.map((r) => (log && r.rowcount <= 0 ? null : r.rowcount)), label: "Rows", format: count, log }),
-      timeChart({ title: `Runs per ${bucket} (${viewerTimeZone()})`, xs: buckets.map((b) => Date.parse(b.start) / 1000), ys: buckets.map((b) => b.runs), label: "Runs", format: count, bars: true }),
+      timeChart({ title: `Runs per ${bucket} (${viewerTimeZone()})`, xs: buckets.map((b) => Date.parse(b.start) / 1000), ys: buckets.map((b) => b.runs), label: "Runs", format: count, bars: true, integer: true }),
     );
     table.append(runsTable(runs.slice(0, 50), `Newest runs of ${name}`));
     performance.mark("pipeline:ready");
