@@ -106,13 +106,17 @@ export async function renderRuns(main: HTMLElement): Promise<void> {
     h("button", { type: "button", id: `download-${format}`, onclick: () => download(exportUrl(format), `pipeline_runs.${format}`).catch((e) => results.prepend(errorBox(e))) }, title);
   downloads.append(downloadButton("csv", "Download CSV"), downloadButton("ndjson", "Download NDJSON"));
 
+  // Only the newest request may draw: an older answer arriving late must not replace it.
+  let latest = 0;
   async function load() {
     const p = params();
+    const ticket = ++latest;
     toForm(p);
     status.textContent = "Loading…";
     try {
       const res = await api.get_pipeline_info.$get({ query: toQuery(p, STATE) as never });
       const page = await okJson<RunsPage>(res);
+      if (ticket !== latest) return;
       const first = !p.get("cursor");
       status.replaceChildren(h("b", { id: "runs-total" }, count(page.total)), ` runs match; showing ${count(page.count)}${first ? "" : " (a later page)"}.`);
       results.replaceChildren(runsTable(page.results, "Runs matching the filters"));
@@ -122,6 +126,7 @@ export async function renderRuns(main: HTMLElement): Promise<void> {
         page.next_cursor ? h("button", { type: "button", id: "next-page", onclick: () => (p.set("cursor", page.next_cursor as string), go(p)) }, "Next page") : "",
       );
     } catch (error) {
+      if (ticket !== latest) return;
       status.textContent = "";
       results.replaceChildren(errorBox(error));
       pager.replaceChildren();

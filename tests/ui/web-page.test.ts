@@ -165,7 +165,9 @@ for (const [backend, start] of TARGETS) describe.skipIf(!hasChromium)(`the web p
     expect(await page.textContent("dialog.run-detail [data-field=log_file]")).toStartWith("/data/logs/inventory_sync-");
     await page.screenshot({ path: shot("run-detail") });
     await page.keyboard.press("Escape");
-    expect(await page.$("dialog.run-detail")).toBeNull();
+    await page.waitForSelector("dialog.run-detail", { state: "detached" });
+    // Focus goes back to the run that was opened.
+    expect(await page.evaluate(() => document.activeElement?.matches(".runs tbody tr:first-child button.link"))).toBe(true);
   });
 
   test("cursor pages: next page continues where the first ended", async () => {
