@@ -15,6 +15,8 @@ import { parseArgs } from "node:util";
 import { startServer } from "../support/server-process.ts";
 import { distinctBody } from "../support/runs.ts";
 import { launchChromium } from "../ui/browser.ts";
+import { fixtureRuns } from "../ui/fixture.ts";
+import { jsonlService } from "../ui/targets.ts";
 import { generateFile } from "./generate.ts";
 
 const { values: args } = parseArgs({ options: { runs: { type: "string", default: "1000000" }, repeat: { type: "string", default: "5" } } });
@@ -34,15 +36,18 @@ await copyFile(data, store);
 const began = performance.now();
 const server = await startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: store }, "src/server.ts", 600_000);
 console.log(`service ready in ${((performance.now() - began) / 1000).toFixed(1)} s with ${count} runs`);
+// The baseline, in the same run: the same page on a store of 147 runs (the browser tests'
+// fixture). The ratio says what a million runs add; the rest is the browser on this machine.
+const baseline = await jsonlService(fixtureRuns(Date.now()), "unused-key-0123456789");
 const browser = await launchChromium();
 
 /** Cold loads of `path`: ms from navigation start to the page's user-timing `mark`. */
-async function firstView(path: string, mark: string, times = repeat): Promise<number[]> {
+async function firstView(path: string, mark: string, times = repeat, base = server.url): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < times; i++) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 820 } });
     const page = await context.newPage();
-    await page.goto(`${server.url}${path}`);
+    await page.goto(`${base}${path}`);
     await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, mark, { timeout: 30_000 });
     samples.push(await page.evaluate((m) => (performance.getEntriesByName(m)[0] as PerformanceEntry).startTime, mark));
     await context.close();
@@ -73,9 +78,18 @@ try {
   for (const [path, plain, zipped] of size.parts) console.log(`${path.padEnd(28)} ${(plain / 1024).toFixed(1).padStart(7)} KiB, ${(zipped / 1024).toFixed(1).padStart(6)} KiB gzip`);
   console.log(`assets in total: ${(size.total / 1024).toFixed(1)} KiB compressed (HTML counted gzip-compressed too)`);
   await firstView("/", "overview:table", 1); // one warm-up for the service, not counted
+  await firstView("/", "overview:table", 1, baseline.url);
+  const overview = await firstView("/", "overview:ready");
+  const overviewBase = await firstView("/", "overview:ready", repeat, baseline.url);
   line("overview: table drawn", await firstView("/", "overview:table"));
-  line("overview: table and trends", await firstView("/", "overview:ready"));
-  line("pipeline page: charts drawn (30 days)", await firstView("/ui/pipeline?pipeline_name=pipeline_07&environment=prod", "pipeline:ready"));
+  line("overview: table and trends", overview);
+  line("  baseline: the same on 147 runs", overviewBase);
+  console.log(`  ratio 1M / baseline (medians): ${(median(overview) / median(overviewBase)).toFixed(2)}`);
+  const pipeline = await firstView("/ui/pipeline?pipeline_name=pipeline_07&environment=prod", "pipeline:ready");
+  const pipelineBase = await firstView("/ui/pipeline?pipeline_name=orders_daily", "pipeline:ready", repeat, baseline.url);
+  line("pipeline page: charts drawn (30 days)", pipeline);
+  line("  baseline: the same on 147 runs", pipelineBase);
+  console.log(`  ratio 1M / baseline (medians): ${(median(pipeline) / median(pipelineBase)).toFixed(2)}`);
   line("pipeline page: charts drawn (all, 10k pts)", await firstView("/ui/pipeline?pipeline_name=pipeline_07&window=all", "pipeline:ready", 3));
   line("runs explorer: first page", await firstView("/ui/runs", "runs:ready"));
   // New runs invalidate the store's cached summary. A run that starts after every stored one is
@@ -99,6 +113,6 @@ try {
   }
 } finally {
   await browser.close();
-  await server.stop();
+  await Promise.all([server.stop(), baseline.stop()]);
   await rm(work, { recursive: true, force: true });
 }
