@@ -4,7 +4,7 @@ import { age, count, duration, labelText, time } from "./format.ts";
 import { sparkline } from "./sparkline.ts";
 import { type History, LABELS, type Label, type Pipeline, pipelineHref } from "./types.ts";
 
-const REFRESH_MS = 30_000;
+const REFRESH_SECONDS = 30;
 const TREND_DAYS = 30;
 
 interface Column {
@@ -35,6 +35,8 @@ const COLUMNS: Column[] = [
  * URL's parameters, refreshed in place. */
 export async function renderOverview(main: HTMLElement): Promise<void> {
   const params = new URLSearchParams(location.search);
+  // ?refresh=<seconds> polls faster or slower (at least every second).
+  const refreshMs = Math.max(1, Number(params.get("refresh")) || REFRESH_SECONDS) * 1000;
   const counts = h("p", { class: "counts", "aria-live": "polite" });
   const filters = h("form", { class: "filters", role: "search", onsubmit: (e) => e.preventDefault() });
   const tbody = h("tbody");
@@ -179,10 +181,14 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
 
   async function refresh() {
     const res = await api.pipelines.$get({ query: {} }, { headers: etag ? { "if-none-match": etag } : {}, init: { cache: "no-store" } });
-    if ((res.status as number) === 304) return;
-    const body = await res.text();
-    updated.textContent = `Updated ${new Date().toLocaleTimeString()}; refreshes every ${REFRESH_MS / 1000} s.`;
-    if (body === lastText) return;
+    const unchanged = (res.status as number) === 304;
+    const body = unchanged ? lastText : await res.text();
+    updated.textContent = `Updated ${new Date().toLocaleTimeString()}; refreshes every ${refreshMs / 1000} s.`;
+    if (body === lastText) {
+      // Nothing new: only the ages move on.
+      for (const t of tbody.querySelectorAll("time")) t.textContent = age(t.dateTime);
+      return;
+    }
     const parsed = await okJson<{ pipelines: Pipeline[] }>(new Response(body, { status: res.status, statusText: res.statusText }));
     etag = res.headers.get("etag");
     lastText = body;
@@ -203,6 +209,6 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
   await attempt();
   const timer = setInterval(() => {
     if (document.visibilityState === "visible") void attempt();
-  }, REFRESH_MS);
+  }, refreshMs);
   window.addEventListener("pagehide", () => clearInterval(timer), { once: true });
 }

@@ -225,6 +225,26 @@ for (const [backend, start] of TARGETS) describe.skipIf(!hasChromium)(`the web p
     problems.errors.splice(0, problems.errors.length, ...problems.errors.filter((e) => !/status of 401/.test(e)));
   });
 
+  // Last: it stores one more run.
+  test("the overview refreshes in place: new figures, same filter, sort and focus", async () => {
+    await open("/?refresh=1&environment=prod&sort=-total_runs");
+    await page.waitForSelector("#pipelines tbody a");
+    await page.focus("#pipelines tbody a:text('orders_daily')");
+    const row = () => page.$$eval("#pipelines tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 7).map((td) => (td.textContent ?? "").trim())).find((cells) => cells[0] === "billing_hourly"));
+    expect((await row())?.[4]).toBe("Late");
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+    const [template] = fixtureRuns(now).filter((r) => r.pipeline_name === "billing_hourly");
+    const run = { ...template, start_utc: `${iso(now - 60_000)}Z`, end_utc: `${iso(now)}Z`, start_local: iso(now - 60_000), end_local: iso(now), date_code: "refresh-test" };
+    const res = await fetch(`${target.url}/pipelines`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(run) });
+    expect(res.status).toBe(201);
+    await page.waitForFunction(() => document.querySelector("#count-late")?.textContent === "0 late", null, { timeout: 10_000 });
+    expect(await row()).toMatchObject({ 4: "OK", 5: expect.stringMatching(/s ago$/), 6: "49" });
+    expect(new URL(page.url()).search).toBe("?refresh=1&environment=prod&sort=-total_runs");
+    expect(await cellTexts("#pipelines tbody tr td:first-child")).toEqual(["billing_hourly", "orders_daily", "exports_weekly"]);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("orders_daily");
+  });
+
   test("dark mode renders the overview with the dark palette", async () => {
     ({ page, problems } = await watchedPage(browser, { colorScheme: "dark" }));
     opened = true;
