@@ -7,7 +7,7 @@ import { createSqliteOracle } from "../oracle/support/sqlite-oracle.ts";
 import { startServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
-/** A service holding the fixture: one open, one that needs `key` for reads. */
+/** A service holding the fixture: one open (it accepts writes), one that needs `key` for reads. */
 export interface Target {
   url: string;
   securedUrl: string;
@@ -19,10 +19,10 @@ export async function jsonlService(runs: readonly PipelineRun[], key: string): P
   const dir = await tempDir();
   const path = join(dir.dir, "runs.jsonl");
   await Bun.write(path, `${runs.map((r) => JSON.stringify(r)).join("\n")}\n`);
-  const [open, secured] = await Promise.all([
-    startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path }),
-    startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path, PIPELINE_API_KEYS: key, PIPELINE_READ_AUTH: "true" }),
-  ]);
+  // One after the other: the first takes the file's writer lock (tests POST to it), the second
+  // serves the same file read-only.
+  const open = await startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path });
+  const secured = await startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path, PIPELINE_API_KEYS: key, PIPELINE_READ_AUTH: "true" });
   return {
     url: open.url,
     securedUrl: secured.url,
