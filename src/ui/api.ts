@@ -7,7 +7,7 @@ const KEY_STORAGE = "pipeline-service.api-key";
 export const storedKey = () => sessionStorage.getItem(KEY_STORAGE);
 
 /** fetch with the session's API key; a 401 asks for a key (once) and retries with it. */
-async function keyedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+export async function apiFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   for (;;) {
     const key = storedKey();
     const headers = new Headers(init?.headers);
@@ -21,7 +21,7 @@ async function keyedFetch(input: RequestInfo | URL, init?: RequestInit): Promise
 }
 
 /** The page is a client like any other: the typed client of the service's own routes. */
-export const api = hc<AppType>(location.origin, { fetch: keyedFetch });
+export const api = hc<AppType>(location.origin, { fetch: apiFetch });
 
 /** Query parameters as the API takes them: repeated keys for any-of labels. */
 export type Query = Record<string, string | string[]>;
@@ -53,7 +53,7 @@ export async function download(url: string, fileName: string): Promise<void> {
   const a = document.createElement("a");
   a.download = fileName;
   if (storedKey()) {
-    const res = await keyedFetch(url);
+    const res = await apiFetch(url);
     if (!res.ok) await okJson(res);
     a.href = URL.createObjectURL(await res.blob());
     setTimeout(() => URL.revokeObjectURL(a.href), 60_000);

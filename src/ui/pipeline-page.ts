@@ -1,4 +1,4 @@
-import { type Query, api, okJson, toQuery } from "./api.ts";
+import { type Query, api, apiFetch, okJson, toQuery } from "./api.ts";
 import { timeChart } from "./charts.ts";
 import { errorBox, h } from "./dom.ts";
 import { age, count, duration, labelText, time, viewerTimeZone } from "./format.ts";
@@ -9,19 +9,34 @@ const WINDOWS: Record<string, number | null> = { "7d": 7, "30d": 30, "90d": 90, 
 const MAX_POINTS = 10_000;
 const PAGE = 1000;
 
-/** The newest runs (up to MAX_POINTS) matching `query`, by cursor pages, newest first. */
+/**
+ * The newest runs (up to MAX_POINTS) matching `query`, newest first: one page with the total,
+ * and when more match, one NDJSON export read until MAX_POINTS lines and then cancelled (the
+ * service stops producing when the reader goes away).
+ */
 async function newestRuns(query: Query): Promise<{ runs: Run[]; total: number | null }> {
+  const first = await okJson<RunsPage>(await api.get_pipeline_info.$get({ query: { ...query, limit: String(PAGE), order_by: "-start_utc" } as never }));
+  if (!first.next_cursor) return { runs: first.results, total: first.total };
+  const url = api.get_pipeline_info.$url({ query: { ...query, order_by: "-start_utc", all_data: "true", format: "ndjson" } as never });
+  const res = await apiFetch(url);
+  if (!res.ok || !res.body) await okJson(res);
   const runs: Run[] = [];
-  let cursor: string | null | undefined;
-  let total: number | null = null;
-  do {
-    const res = await api.get_pipeline_info.$get({ query: { ...query, limit: String(PAGE), order_by: "-start_utc", include_total: String(total === null), ...(cursor ? { cursor } : {}) } as never });
-    const page: RunsPage = await okJson<RunsPage>(res);
-    if (total === null) total = page.total;
-    runs.push(...page.results);
-    cursor = page.next_cursor;
-  } while (cursor && runs.length < MAX_POINTS);
-  return { runs, total };
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let rest = "";
+  try {
+    while (runs.length < MAX_POINTS) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const lines = (rest + decoder.decode(value, { stream: true })).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) if (line && runs.length < MAX_POINTS) runs.push(JSON.parse(line) as Run);
+    }
+    if (rest && runs.length < MAX_POINTS) runs.push(JSON.parse(rest) as Run);
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return { runs, total: first.total };
 }
 
 const figure = (label: string, value: string) => h("div", { class: "figure" }, h("dt", {}, label), h("dd", {}, value));
@@ -104,6 +119,7 @@ export async function renderPipeline(main: HTMLElement): Promise<void> {
     const ordered = [...runs].reverse();
     const xs = ordered.map((r) => Date.parse(r.start_utc) / 1000);
     const buckets = historyBody.pipelines.flatMap((s) => s.buckets).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    charts.dataset.points = String(runs.length);
     charts.replaceChildren(
       total !== null && total > runs.length ? h("p", { class: "muted" }, `Charts show the newest ${count(runs.length)} of ${count(total)} runs in this window.`) : "",
       timeChart({ title: "Duration per run", xs, ys: ordered.map((r) => r.elapsed_seconds), label: "Duration", format: duration }),

@@ -245,6 +245,23 @@ for (const [backend, start] of TARGETS) describe.skipIf(!hasChromium)(`the web p
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("orders_daily");
   });
 
+  test("a pipeline with more runs than one page: its charts get every run of the window", async () => {
+    const [template] = fixtureRuns(Date.now()).filter((r) => r.pipeline_name === "orders_daily");
+    const base = Date.now() - 2000 * 60_000;
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+    const batch = Array.from({ length: 1500 }, (_, i) => {
+      const start = base + i * 60_000;
+      return { ...template, pipeline_name: "minutely", script_name: "minutely.py", start_utc: `${iso(start)}Z`, end_utc: `${iso(start + 30_000)}Z`, start_local: iso(start), end_local: iso(start + 30_000), elapsed_seconds: 30 + (i % 7), date_code: `m${i}` };
+    });
+    const res = await fetch(`${target.url}/pipelines/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) });
+    expect(res.status).toBeLessThan(300);
+    await open("/ui/pipeline?pipeline_name=minutely&window=all");
+    await page.waitForSelector(".charts[data-points]");
+    expect(await page.getAttribute(".charts", "data-points")).toBe("1500");
+    expect(await page.$$eval(".runs tbody tr", (trs) => trs.length)).toBe(50);
+    expect(await page.textContent(".charts")).not.toContain("Charts show the newest");
+  });
+
   test("dark mode renders the overview with the dark palette", async () => {
     ({ page, problems } = await watchedPage(browser, { colorScheme: "dark" }));
     opened = true;
