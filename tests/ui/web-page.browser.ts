@@ -6,6 +6,8 @@ import { CHROMIUM, type PageProblems, launchChromium, screenshotPath, watchedPag
 import { PLANS, fixtureRuns } from "./fixture.ts";
 import { type Target, jsonlService, oracleStore } from "./targets.ts";
 
+// Run by `npm run test:browser` (part of `npm test`) in a process of its own: a browser's
+// protocol traffic must not slow the rest of the suite, nor the rest slow it.
 // A browser and two services on a shared, busy machine: well past the 5 s default, still bounded.
 setDefaultTimeout(30_000);
 
