@@ -22,7 +22,15 @@ export async function jsonlService(runs: readonly PipelineRun[], key: string): P
   // One after the other: the first takes the file's writer lock (tests POST to it), the second
   // serves the same file read-only.
   const open = await startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path });
-  const secured = await startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path, PIPELINE_API_KEYS: key, PIPELINE_READ_AUTH: "true" });
+  let secured: Awaited<ReturnType<typeof startServer>>;
+  try {
+    secured = await startServer({ PIPELINE_BACKEND: "jsonl", PIPELINE_JSONL_PATH: path, PIPELINE_API_KEYS: key, PIPELINE_READ_AUTH: "true" });
+  } catch (error) {
+    // Never leave a service behind when the setup fails half-way.
+    await open.stop();
+    await dir.remove();
+    throw error;
+  }
   return {
     url: open.url,
     securedUrl: secured.url,

@@ -61,7 +61,8 @@ for (const [backend, start] of TARGETS) describe.skipIf(!hasChromium)(`the web p
   const shot = (name: string) => screenshotPath(`${backend.startsWith("the JSONL") ? "jsonl" : "oracle"}-${name}`);
 
   beforeAll(async () => {
-    target = await start(fixtureRuns(Date.now()), KEY);
+    // Without a browser there is nothing to drive: start no service.
+    if (browser) target = await start(fixtureRuns(Date.now()), KEY);
   });
   afterAll(async () => {
     await target?.stop();
