@@ -16,6 +16,9 @@ export interface Appender {
   /** Appends whole lines (each ending in "\n") and resolves once they are written, and
    * fsynced when the mode is "always". Concurrent calls share one write and one fsync. */
   append(lines: readonly string[]): Promise<AppendedLine[]>;
+  /** Runs `work` with no write in progress and new appends held until it is done; the next
+   * write opens the path again, so it lands in whatever file is there by then. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Flushes, fsyncs and closes the file. */
   close(): Promise<void>;
 }
@@ -38,6 +41,9 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
   let running: Promise<void> | null = null;
   let dirty = false;
   let closed = false;
+  /** Set while exclusive work runs: appends queue up and wait for it. */
+  let holding = false;
+  let exclusives: Promise<unknown> = Promise.resolve();
   /** File size after our last write, which ended in a newline. */
   let lastEnd = -1;
   const timer = fsync === "interval" ? setInterval(() => void syncIfDirty(), 1000) : null;
@@ -67,7 +73,7 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
   }
 
   async function drain() {
-    while (queue.length > 0) {
+    while (queue.length > 0 && !holding) {
       const batch = queue;
       queue = [];
       try {
@@ -111,8 +117,29 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
       if (closed) return Promise.reject(new Error("appender is closed"));
       return new Promise<AppendedLine[]>((resolve, reject) => {
         queue.push({ lines, resolve, reject });
-        running ??= drain();
+        if (!holding) running ??= drain();
       });
+    },
+
+    exclusive(work) {
+      const turn = exclusives.then(async () => {
+        holding = true;
+        try {
+          await running;
+          return await work();
+        } finally {
+          if (handle) {
+            await handle.datasync().catch(() => {});
+            await handle.close().catch(() => {});
+            handle = null;
+            lastEnd = -1;
+          }
+          holding = false;
+          if (queue.length > 0) running ??= drain();
+        }
+      });
+      exclusives = turn.catch(() => {});
+      return turn;
     },
 
     async close() {

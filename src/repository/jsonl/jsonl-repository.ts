@@ -9,8 +9,9 @@ import { StoreReadOnlyError, StoreStartingError, StoreUnavailableError } from ".
 import { type Logger, silentLogger } from "../../logger.ts";
 import { planInsert } from "../insert-plan.ts";
 import { HistoryBuilder } from "../pipeline-stats.ts";
-import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
+import type { CompactionReport, FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
+import { archivePathFor, compactFile } from "./compaction.ts";
 import { type BuildProgress, type Generation, buildGeneration, consumeLines, describeError, fileStat, retireGeneration } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
 import { pageOf, refsOf } from "./index-pages.ts";
@@ -29,6 +30,8 @@ export interface JsonlStoreOptions {
   readyTimeoutMs?: number;
   /** How often a read-only instance retries the writer lock (ms). */
   lockRetryMs?: number;
+  /** Write deleted runs to a gzip NDJSON archive beside the file before they leave it. */
+  archiveDeleted?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -77,6 +80,10 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
 
   /** Set when a read found a line that is not what the index says: the file was rewritten. */
   let rewritten = false;
+  /** Set while a deletion rewrites the file: our own appends are indexed by a sync, not in place. */
+  let compacting = false;
+  let lastCompaction: CompactionReport | undefined;
+  let deletions: Promise<unknown> = Promise.resolve();
 
   async function doSync() {
     const gen = generation;
@@ -193,7 +200,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
   function indexOwnLine(run: PipelineRun, placed: AppendedLine): boolean {
     const gen = generation;
     // A generation without a handle indexed a file that did not exist yet: sync picks up the new one.
-    if (!gen?.handle || syncing || !placed.exact) return false;
+    if (!gen?.handle || syncing || compacting || !placed.exact) return false;
     let expected = gen.indexedBytes;
     // The appender put a newline after a whole record that had none; step over it.
     if (gen.provisionalTail) expected += 1;
@@ -218,6 +225,45 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
         rewritten = true;
         await sync();
       }
+    }
+  }
+
+  /**
+   * Rewrites the file without the runs matching `filter` as the index has them now; runs stored
+   * meanwhile stay. Reads go on from the old file until the new one is indexed, then switch.
+   */
+  async function deleteNow(filter: RunFilter): Promise<number> {
+    await sync();
+    const gen = await current();
+    const { offsets, lengths } = refsOf(gen.index, gen.index.select(filter));
+    if (offsets.length === 0) return 0;
+    const began = performance.now();
+    compacting = true;
+    try {
+      const result = await compactFile(path, { offsets, lengths }, {
+        ino: gen.ino,
+        archivePath: options.archiveDeleted ? archivePathFor(path) : undefined,
+        holdWrites: (work) => appender.exclusive(work),
+      });
+      rewritten = true;
+      await sync();
+      lastCompaction = {
+        finishedAt: new Date().toISOString(),
+        seconds: (performance.now() - began) / 1000,
+        removed: result.removed,
+        bytesReclaimed: Math.max(0, result.bytesBefore - result.bytesAfter),
+      };
+      logger.info("deleted runs from the JSONL file", { path, ...lastCompaction });
+      return result.removed;
+    } catch (error) {
+      if (error instanceof StaleIndexError) {
+        rewritten = true;
+        void sync().catch(() => {});
+        throw new StoreUnavailableError(`${path} changed while runs were being deleted; retry`, 1);
+      }
+      throw new StoreUnavailableError(`cannot rewrite ${path}: ${describeError(error)}`, 5, { cause: error });
+    } finally {
+      compacting = false;
     }
   }
 
@@ -316,9 +362,17 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       }
     },
 
+    async deleteRuns(filter: RunFilter): Promise<number> {
+      await current();
+      if (!writer) throw new StoreReadOnlyError(`this instance serves reads only: ${readOnlyReason ?? "no writer lock"}`);
+      const turn = deletions.then(() => deleteNow(filter));
+      deletions = turn.catch(() => {});
+      return turn;
+    },
+
     async health(): Promise<StoreHealth> {
       const gen = generation;
-      const base = { ...(readOnlyReason ? { readOnly: readOnlyReason } : {}) };
+      const base = { ...(readOnlyReason ? { readOnly: readOnlyReason } : {}), ...(lastCompaction ? { lastCompaction } : {}) };
       if (!gen) {
         if (lastError) return { status: "unhealthy", reason: lastError, ...base };
         return { status: "starting", reason: `indexing ${path}`, progress: { percent: percent(), lines: building.lines }, ...base };

@@ -4,7 +4,7 @@ import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
 import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
-import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
+import type { CompactionReport, FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { cachedHealth } from "./cached-health.ts";
 import { tableLayout } from "./columns.ts";
 import type { ExecuteOptions, OracleConnection, OracleDriver } from "./driver.ts";
@@ -27,6 +27,8 @@ export interface OracleStoreDependencies {
   streamBatchSize?: number;
   /** How long a health answer is reused (default 1000 ms). */
   healthTtlMs?: number;
+  /** Runs removed per DELETE statement and commit (default 5000). */
+  deleteBatchSize?: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface OracleStoreDependencies {
  * then fail with StoreUnavailableError and /health reports why, until the database returns.
  */
 export function createOracleRepository(settings: OracleStoreSettings, dependencies: OracleStoreDependencies = {}): RunRepository {
-  const { driver = thinDriver, logger = silentLogger, streamBatchSize = 500, healthTtlMs = 1000 } = dependencies;
+  const { driver = thinDriver, logger = silentLogger, streamBatchSize = 500, healthTtlMs = 1000, deleteBatchSize = 5000 } = dependencies;
   const layout = tableLayout(settings.table, settings.columnMap);
   const sql = oracleStatements(layout);
   const callTimeoutMs = (settings.callTimeoutSeconds ?? 30) * 1000;
@@ -90,6 +92,8 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
   };
 
   let closing: Promise<void> | undefined;
+  let lastCompaction: CompactionReport | undefined;
+  const cachedProbe = cachedHealth(probe, healthTtlMs);
 
   return {
     backend: "oracle",
@@ -148,7 +152,25 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
       return withConnection((connection) => insertRunsOn({ connection, statements: sql, types: driver, query, logger }, runs));
     },
 
-    health: cachedHealth(probe, healthTtlMs),
+    async deleteRuns(filter: RunFilter): Promise<number> {
+      // One connection per batch, as streamRuns does: a long deletion never holds one for long,
+      // and what was committed stays removed if a later batch fails.
+      const statement = sql.deleteBatch(filter, deleteBatchSize);
+      const began = performance.now();
+      let removed = 0;
+      for (;;) {
+        const batch = await withConnection(async (connection) => (await connection.execute(statement.sql, statement.binds, { autoCommit: true })).rowsAffected ?? 0);
+        removed += batch;
+        if (batch < deleteBatchSize) break;
+      }
+      lastCompaction = { finishedAt: new Date().toISOString(), seconds: (performance.now() - began) / 1000, removed };
+      return removed;
+    },
+
+    async health(): Promise<StoreHealth> {
+      const health = await cachedProbe();
+      return lastCompaction ? { ...health, lastCompaction } : health;
+    },
 
     close(): Promise<void> {
       closing ??= pool.close();
