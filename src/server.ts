@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
-import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig, retentionRules } from "./config.ts";
 import { type Logger, createLogger } from "./logger.ts";
 import { createJsonlRepository } from "./repository/jsonl/jsonl-repository.ts";
 import { createMemoryRepository } from "./repository/memory.ts";
@@ -9,6 +9,7 @@ import { createOracleRepository } from "./repository/oracle/oracle-repository.ts
 import { oracleStoreSettings } from "./repository/oracle/settings.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
+import { createRetentionJob } from "./retention.ts";
 
 function readConfig(): Config {
   try {
@@ -23,7 +24,12 @@ function readConfig(): Config {
 async function createRepository(config: Config, logger: Logger): Promise<RunRepository> {
   switch (config.PIPELINE_BACKEND) {
     case "jsonl":
-      return createJsonlRepository({ path: config.PIPELINE_JSONL_PATH, fsync: config.PIPELINE_JSONL_FSYNC, logger });
+      return createJsonlRepository({
+        path: config.PIPELINE_JSONL_PATH,
+        fsync: config.PIPELINE_JSONL_FSYNC,
+        archiveDeleted: config.PIPELINE_JSONL_ARCHIVE_DELETED,
+        logger,
+      });
     case "memory":
       return createMemoryRepository();
     case "oracle":
@@ -68,6 +74,7 @@ try {
   process.exit(2);
 }
 
+const retention = createRetentionJob({ repository, rules: retentionRules(config), intervalMs: config.PIPELINE_RETENTION_INTERVAL_MINUTES * 60_000, logger });
 let stopping = false;
 const app = createApp({
   repository,
@@ -83,6 +90,7 @@ const app = createApp({
   requestTimeoutMs: config.PIPELINE_REQUEST_TIMEOUT_MS,
   metricsMaxPipelines: config.PIPELINE_METRICS_MAX_PIPELINES,
   lifecycle: { isShuttingDown: () => stopping },
+  retention,
 });
 const server = Bun.serve({
   port: config.PORT,
@@ -96,6 +104,7 @@ const server = Bun.serve({
 });
 logger.info("listening", { url: server.url.href, backend: repository.backend, auth: apiKeys.length ? (config.PIPELINE_READ_AUTH ? "reads and writes" : "writes") : "off" });
 void repository.health().then((h) => logger.info("store status", { backend: repository.backend, ...h }));
+retention.start();
 
 /**
  * SIGTERM/SIGINT: readiness turns 503 at once, the listener closes, in-flight requests finish
@@ -116,6 +125,7 @@ async function shutdown(signal: string) {
     await server.stop(true);
   }
   clearTimeout(timer);
+  retention.stop();
   await repository.close();
   logger.info("stopped");
   process.exit(0);
