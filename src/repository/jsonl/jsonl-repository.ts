@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { decodeRunKeys } from "../../domain/run-decoder.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
@@ -11,7 +12,7 @@ import { planInsert } from "../insert-plan.ts";
 import { HistoryBuilder } from "../pipeline-stats.ts";
 import type { CompactionReport, FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
-import { archivePathFor, compactFile } from "./compaction.ts";
+import { type CompactionPhase, archivePathFor, compactFile, compactionTempPath } from "./compaction.ts";
 import { type BuildProgress, type Generation, buildGeneration, consumeLines, describeError, fileStat, retireGeneration } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
 import { pageOf, refsOf } from "./index-pages.ts";
@@ -32,6 +33,8 @@ export interface JsonlStoreOptions {
   lockRetryMs?: number;
   /** Write deleted runs to a gzip NDJSON archive beside the file before they leave it. */
   archiveDeleted?: boolean;
+  /** Observes each phase of a deletion's file rewrite (the crash tests stop the process there). */
+  onCompactionPhase?: (phase: CompactionPhase) => Promise<void> | void;
 }
 
 const NEWLINE = 0x0a;
@@ -70,6 +73,8 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     const result = await tryLockWriter(path).catch((error): { ok: false; reason: string } => ({ ok: false, reason: describeError(error) }));
     if (result.ok) {
       if (readOnlyReason) logger.info("took the writer lock", { path });
+      // Only the writer rewrites the file, so a side file left now is from a rewrite that crashed.
+      await rm(compactionTempPath(path), { force: true }).catch(() => {});
       writer = result.lock;
       readOnlyReason = null;
     } else if (readOnlyReason !== result.reason) {
@@ -244,6 +249,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
         ino: gen.ino,
         archivePath: options.archiveDeleted ? archivePathFor(path) : undefined,
         holdWrites: (work) => appender.exclusive(work),
+        onPhase: options.onCompactionPhase,
       });
       rewritten = true;
       await sync();
