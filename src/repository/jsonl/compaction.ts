@@ -1,6 +1,7 @@
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { StaleIndexError } from "./run-reader.ts";
 
 const NEWLINE = 0x0a;
@@ -48,7 +49,6 @@ export const compactionTempPath = (path: string) => `${path}.compacting`;
  * the rename the old file is whole; after it the new one is; so a crash never mixes them.
  */
 export async function compactFile(path: string, drop: DroppedLines, options: CompactionOptions): Promise<CompactionResult> {
-  const order = Array.from({ length: drop.offsets.length }, (_, i) => i).sort((a, b) => (drop.offsets[a] as number) - (drop.offsets[b] as number));
   const tempPath = compactionTempPath(path);
   await rm(tempPath, { force: true });
   const source = await open(path, "r");
@@ -59,39 +59,10 @@ export async function compactFile(path: string, drop: DroppedLines, options: Com
     if (options.ino !== null && ino !== options.ino) throw new StaleIndexError();
     target = await open(tempPath, "wx");
     archive = options.archivePath ? await open(options.archivePath, "wx") : null;
-    const copier = new Copier(source, target);
-    const archived: Uint8Array[] = [];
-    let archivedBytes = 0;
-    const flushArchive = async () => {
-      if (!archive || archived.length === 0) return;
-      // Each flush is one gzip member; gzip readers treat consecutive members as one stream.
-      await writeAll(archive, gzipSync(Buffer.concat(archived)));
-      archived.length = 0;
-      archivedBytes = 0;
-    };
-
-    let at = 0;
-    let removed = 0;
-    for (const i of order) {
-      const offset = drop.offsets[i] as number;
-      const length = drop.lengths[i] as number;
-      if (offset < at || offset + length > snapshot) throw new StaleIndexError();
-      await copier.copy(at, offset);
-      const line = await readExactly(source, offset, Math.min(length + 1, snapshot - offset));
-      // The line must still end where the index says: anything else is another file's content.
-      const terminated = line.length > length;
-      if (terminated && line[length] !== NEWLINE) throw new StaleIndexError();
-      if (archive) {
-        archived.push(line.subarray(0, length), NEWLINE_BYTES);
-        archivedBytes += length + 1;
-        if (archivedBytes >= CHUNK) await flushArchive();
-      }
-      at = offset + line.length;
-      removed += 1;
-    }
-    await copier.copy(at, snapshot);
-    await flushArchive();
-    if (archive) {
+    const archiver = archive ? new Archiver(archive) : null;
+    const removed = await copyWithout(source, target, snapshot, drop, archiver);
+    if (archive && archiver) {
+      await archiver.finish();
       await archive.sync();
       await syncFolder(dirname(options.archivePath as string));
     }
@@ -99,7 +70,7 @@ export async function compactFile(path: string, drop: DroppedLines, options: Com
 
     const bytesAfter = await options.holdWrites(async () => {
       const now = await source.stat();
-      await copier.copy(snapshot, now.size);
+      const tail = await copyRange(source, target as FileHandle, snapshot, now.size);
       await options.onPhase?.("caught-up");
       await (target as FileHandle).sync();
       await options.onPhase?.("synced");
@@ -113,10 +84,10 @@ export async function compactFile(path: string, drop: DroppedLines, options: Com
       await rename(tempPath, path);
       await options.onPhase?.("renamed");
       await syncFolder(dirname(path));
-      return copier.written;
+      return snapshot - removed.bytes + tail;
     });
     await options.onPhase?.("done");
-    return { removed, bytesBefore: snapshot, bytesAfter };
+    return { removed: removed.lines, bytesBefore: snapshot, bytesAfter };
   } catch (error) {
     await target?.close().catch(() => {});
     target = null;
@@ -134,37 +105,100 @@ export async function compactFile(path: string, drop: DroppedLines, options: Com
   }
 }
 
-const NEWLINE_BYTES = new Uint8Array([NEWLINE]);
+const gzipAsync = promisify(gzip);
 
-/** Copies byte ranges of one file to the end of another through one reused buffer. */
-class Copier {
-  written = 0;
-  private readonly buffer = new Uint8Array(CHUNK);
-  constructor(
-    private readonly from: FileHandle,
-    private readonly to: FileHandle,
-  ) {}
-
-  async copy(start: number, end: number): Promise<void> {
-    for (let at = start; at < end; ) {
-      const { bytesRead } = await this.from.read(this.buffer, 0, Math.min(CHUNK, end - at), at);
-      if (bytesRead === 0) throw new StaleIndexError();
-      await writeAll(this.to, this.buffer.subarray(0, bytesRead));
-      this.written += bytesRead;
-      at += bytesRead;
+/**
+ * Copies bytes [0, end) of `from` to `to` in chunks, leaving out the dropped lines (and the
+ * newline after each), which go to the archive. Every dropped line must start a line and end
+ * where the index said, else the file is not the one the offsets were taken from.
+ */
+async function copyWithout(from: FileHandle, to: FileHandle, end: number, drop: DroppedLines, archive: Archiver | null) {
+  const count = drop.offsets.length;
+  const order = Uint32Array.from({ length: count }, (_, i) => i).sort((a, b) => (drop.offsets[a] as number) - (drop.offsets[b] as number));
+  const startOf = (d: number) => drop.offsets[order[d] as number] as number;
+  const lineEndOf = (d: number) => startOf(d) + (drop.lengths[order[d] as number] as number);
+  const stopOf = (d: number) => Math.min(lineEndOf(d) + 1, end);
+  const input = new Uint8Array(CHUNK);
+  const output = new Uint8Array(CHUNK);
+  let d = 0;
+  let previous = NEWLINE;
+  let droppedBytes = 0;
+  for (let base = 0; base < end; ) {
+    const { bytesRead } = await from.read(input, 0, Math.min(CHUNK, end - base), base);
+    if (bytesRead === 0) throw new StaleIndexError();
+    const chunkEnd = base + bytesRead;
+    let kept = 0;
+    for (let pos = base; pos < chunkEnd; ) {
+      if (d < count && startOf(d) <= pos) {
+        const lineEnd = lineEndOf(d);
+        if (pos === startOf(d) && (pos === base ? previous : input[pos - base - 1]) !== NEWLINE) throw new StaleIndexError();
+        if (lineEnd >= end || (d + 1 < count && startOf(d + 1) <= lineEnd)) throw new StaleIndexError();
+        const stop = Math.min(stopOf(d), chunkEnd);
+        if (lineEnd >= pos && lineEnd < stop && input[lineEnd - base] !== NEWLINE) throw new StaleIndexError();
+        archive?.add(input.subarray(pos - base, stop - base));
+        droppedBytes += stop - pos;
+        pos = stop;
+        if (pos === stopOf(d)) d++;
+      } else {
+        const stop = Math.min(d < count ? startOf(d) : chunkEnd, chunkEnd);
+        output.set(input.subarray(pos - base, stop - base), kept);
+        kept += stop - pos;
+        pos = stop;
+      }
     }
+    previous = input[bytesRead - 1] as number;
+    await writeAll(to, output.subarray(0, kept));
+    await archive?.flushIfFull();
+    base = chunkEnd;
   }
+  if (d < count) throw new StaleIndexError();
+  return { lines: count, bytes: droppedBytes };
 }
 
-async function readExactly(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(length);
-  let got = 0;
-  while (got < length) {
-    const { bytesRead } = await handle.read(bytes, got, length - got, position + got);
+/** Copies bytes [start, end) of one file to the end of another; returns how many. */
+async function copyRange(from: FileHandle, to: FileHandle, start: number, end: number): Promise<number> {
+  const buffer = new Uint8Array(CHUNK);
+  for (let at = start; at < end; ) {
+    const { bytesRead } = await from.read(buffer, 0, Math.min(CHUNK, end - at), at);
     if (bytesRead === 0) throw new StaleIndexError();
-    got += bytesRead;
+    await writeAll(to, buffer.subarray(0, bytesRead));
+    at += bytesRead;
   }
-  return bytes;
+  return end - start;
+}
+
+/** Gzip-compressed NDJSON, one gzip member per MiB (gzip readers take consecutive members as
+ * one stream), compressed on the thread pool so the event loop stays free. */
+class Archiver {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  private endsWithNewline = true;
+  constructor(private readonly file: FileHandle) {}
+
+  add(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.parts.push(bytes.slice());
+    this.size += bytes.length;
+    this.endsWithNewline = bytes[bytes.length - 1] === NEWLINE;
+  }
+
+  async flushIfFull(): Promise<void> {
+    if (this.size >= CHUNK) await this.flush();
+  }
+
+  async finish(): Promise<void> {
+    // A last line without newline in the store still ends one in the archive.
+    if (!this.endsWithNewline) this.add(new Uint8Array([NEWLINE]));
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const compressed = await gzipAsync(Buffer.concat(this.parts));
+    this.parts = [];
+    this.size = 0;
+    await writeAll(this.file, compressed);
+  }
 }
 
 async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
