@@ -81,7 +81,7 @@ export const SCENARIOS: Scenario[] = [
       const again = await send("/pipelines", post(sampleBody({ rowcount: "8543" })));
       assert.equal(again.status, 200);
       assert.deepEqual(await again.json(), SAMPLE_RUN);
-      const list = (await (await send(`/get_pipeline_info?pipeline_name=${encodeURIComponent(SAMPLE_RUN.pipeline_name)}`)).json()) as RunList;
+      const list = (await (await send(`/get_pipeline_info?pipeline_name=${encodeURIComponent(String(SAMPLE_RUN.pipeline_name))}`)).json()) as RunList;
       assert.deepEqual(list.results, [SAMPLE_RUN]);
     },
   },
