@@ -37,15 +37,21 @@ export function afterAll(body: Body): void {
 
 export interface TestResult {
   name: string;
+  /** Why it failed; absent when it passed. */
   error?: string;
+  /** True when `skip` claimed it and it did not run. */
+  skipped?: boolean;
   ms: number;
 }
 
-/** Runs every registered test whose name `skip` does not claim, then the afterAll hooks. */
+/** Runs every registered test whose name `skip` does not claim, in order, then the afterAll hooks. */
 export async function runRegisteredTests(skip: (name: string) => boolean = () => false): Promise<TestResult[]> {
   const results: TestResult[] = [];
   for (const { name, body, timeoutMs } of registered) {
-    if (skip(name)) continue;
+    if (skip(name)) {
+      results.push({ name, skipped: true, ms: 0 });
+      continue;
+    }
     const started = Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {

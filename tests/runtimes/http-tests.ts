@@ -4,12 +4,21 @@ import type { TestResult } from "./bun-test-shim.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const SHIM = join(import.meta.dir, "bun-test-shim.ts");
+const JSONL_UNAVAILABLE = join(import.meta.dir, "jsonl-unavailable.ts");
 
-/** The app-level HTTP test files that use only the memory store, run unchanged on every runtime. */
-export const HTTP_TEST_FILES = ["tests/http/runs.test.ts", "tests/http/service.test.ts", "tests/http/operations.test.ts", "tests/http/typed-client.test.ts"];
+/** The app-level HTTP test files, run unchanged on every runtime (their JSONL halves excepted). */
+export const HTTP_TEST_FILES = [
+  "tests/http/runs.test.ts",
+  "tests/http/queries.test.ts",
+  "tests/http/ingest.test.ts",
+  "tests/http/service.test.ts",
+  "tests/http/operations.test.ts",
+  "tests/http/typed-client.test.ts",
+];
 
-/** Tests that cannot run outside Bun because the test itself (not the app) needs a Bun API. */
+/** Tests that run only under Bun: those of the JSONL store, and those whose own code needs Bun. */
 export const BUN_ONLY_TESTS: Array<{ name: RegExp; why: string }> = [
+  { name: /\(jsonl\) > /, why: "the JSONL store is built on Bun's file APIs and bun:ffi" },
   { name: /(^|> )src\/version\.ts matches package\.json$/, why: "the test reads package.json with Bun.file" },
   { name: /(^|> )\/docs serves Swagger UI whose assets all come from this service$/, why: "the test's asset loader reads swagger-ui-dist with Bun.file" },
 ];
@@ -34,14 +43,23 @@ async function writeEntry(dir: string, finish: string): Promise<string> {
   return entry;
 }
 
-/** Bundles the HTTP tests with bun:test replaced by the stand-in; answers the bundle's path. */
+/** Bundles the HTTP tests with bun:test and the JSONL store replaced by stand-ins; answers the
+ * bundle's path. */
 export async function bundleHttpTests(dir: string, target: "node" | "browser", finish: string): Promise<string> {
   const built = await Bun.build({
     entrypoints: [await writeEntry(dir, finish)],
     outdir: dir,
     target,
     format: "esm",
-    plugins: [{ name: "bun-test-shim", setup: (build) => void build.onResolve({ filter: /^bun:test$/ }, () => ({ path: SHIM })) }],
+    plugins: [
+      {
+        name: "stand-ins",
+        setup(build) {
+          build.onResolve({ filter: /^bun:test$/ }, () => ({ path: SHIM }));
+          build.onResolve({ filter: /\/repository\/jsonl\/jsonl-repository\.ts$/ }, () => ({ path: JSONL_UNAVAILABLE }));
+        },
+      },
+    ],
   });
   if (!built.success) throw new AggregateError(built.logs, "bun build of the HTTP tests failed");
   return built.outputs[0]?.path as string;
