@@ -1,4 +1,4 @@
-import { type Module, reachableFrom } from "./source-tree.ts";
+import { type ImportKind, type Module, reachableFrom } from "./source-tree.ts";
 
 /** A set of src/ modules a rule applies to. */
 export interface Part {
@@ -33,7 +33,8 @@ export const reachedFrom = (entry: string): Part => ({
 
 /**
  * One layering rule: the modules of `part` must not import what `modules` (src-relative paths) or
- * `packages` match, nor contain code that `code` matches (comments ignored). `breach` is an edit
+ * `packages` match, by an import of one of `kinds` (default: any; ["static"] allows type-only and
+ * dynamic imports), nor contain code that `code` matches (comments ignored). `breach` is an edit
  * that breaks the rule (`append` added to the file at `path`); the test applies it to prove the
  * rule notices.
  */
@@ -42,6 +43,7 @@ export interface LayerRule {
   part: Part;
   modules?: RegExp;
   packages?: RegExp;
+  kinds?: ImportKind[];
   code?: RegExp;
   breach: { path: string; append: string };
 }
@@ -155,8 +157,10 @@ export function violations(rule: LayerRule, modules: Map<string, Module>): strin
   const found: string[] = [];
   for (const [path, module] of modules) {
     if (!rule.part.includes(path, modules)) continue;
-    for (const spec of module.modules) if (rule.modules?.test(spec)) found.push(`${path} imports ${spec}`);
-    for (const spec of module.packages) if (rule.packages?.test(spec)) found.push(`${path} imports ${spec}`);
+    for (const { target, local, kind } of module.imports) {
+      if (rule.kinds && !rule.kinds.includes(kind)) continue;
+      if ((local ? rule.modules : rule.packages)?.test(target)) found.push(`${path} imports ${target}${kind === "static" ? "" : ` (${kind})`}`);
+    }
     const match = rule.code ? module.code.match(rule.code) : null;
     if (match) found.push(`${path} uses ${match[0]}`);
   }

@@ -3,24 +3,34 @@ import { dirname, join, relative, resolve } from "node:path";
 
 export const SRC = join(import.meta.dir, "..", "..", "src");
 
+/** How a module imports another: `type` imports vanish at run time, `dynamic` ones load on use. */
+export type ImportKind = "static" | "type" | "dynamic";
+
+export interface Import {
+  /** A local module as its path relative to src/ ("repository/port.ts"; "../tests/x.ts" leaves
+   * src/), a package as written ("hono/cors", "node:fs/promises", "bun:ffi"). */
+  target: string;
+  local: boolean;
+  kind: ImportKind;
+}
+
 /** One module of src/: its path relative to src/, its code without comments, and what it imports. */
 export interface Module {
   path: string;
   code: string;
-  /** Local imports, as paths relative to src/ ("repository/port.ts"; "../tests/x.ts" leaves src/). */
+  imports: Import[];
+  /** The local imports' targets, of every kind. */
   modules: string[];
-  /** Package imports as written ("hono/cors", "node:fs/promises", "bun:ffi"). */
-  packages: string[];
 }
 
 /** src-relative path -> source text; tests replace entries to prove a rule notices a change. */
 export type SourceTree = Map<string, string>;
 
-const IMPORTS = [
-  /(?:^|[\n;])\s*(?:import|export)\s[^;'"]*?\bfrom\s*["']([^"']+)["']/g,
-  /(?:^|[\n;])\s*import\s*["']([^"']+)["']/g,
-  /\bimport\(\s*["']([^"']+)["']\s*\)/g,
-  /\brequire\(\s*["']([^"']+)["']\s*\)/g,
+const IMPORTS: Array<[RegExp, (match: RegExpMatchArray) => ImportKind]> = [
+  [/(?:^|[\n;])\s*(?:import|export)\s([^;'"]*?)\bfrom\s*["']([^"']+)["']/g, (m) => (/^type\s/.test(m[1] as string) ? "type" : "static")],
+  [/(?:^|[\n;])\s*import\s*()["']([^"']+)["']/g, () => "static"],
+  [/\bimport\(()\s*["']([^"']+)["']\s*\)/g, () => "dynamic"],
+  [/\brequire\(()\s*["']([^"']+)["']\s*\)/g, () => "static"],
 ];
 const COMMENTS = /\/\*[\s\S]*?\*\/|(^|[^:"'`])\/\/.*$/gm;
 
@@ -32,14 +42,14 @@ export async function readSourceTree(): Promise<SourceTree> {
 
 export function parseModule(path: string, source: string): Module {
   const code = source.replace(COMMENTS, "$1");
-  const specs = IMPORTS.flatMap((pattern) => [...code.matchAll(pattern)].map((m) => m[1] as string));
-  const local = specs.filter((spec) => spec.startsWith("."));
-  return {
-    path,
-    code,
-    modules: local.map((spec) => relative(SRC, resolve(dirname(join(SRC, path)), spec))),
-    packages: specs.filter((spec) => !spec.startsWith(".")),
-  };
+  const imports = IMPORTS.flatMap(([pattern, kindOf]) =>
+    [...code.matchAll(pattern)].map((m): Import => {
+      const spec = m[2] as string;
+      const local = spec.startsWith(".");
+      return { target: local ? relative(SRC, resolve(dirname(join(SRC, path)), spec)) : spec, local, kind: kindOf(m) };
+    }),
+  );
+  return { path, code, imports, modules: imports.filter((i) => i.local).map((i) => i.target) };
 }
 
 /** The modules `entry` reaches through local imports, itself included. */
