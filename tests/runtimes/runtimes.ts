@@ -23,7 +23,7 @@ export interface Runtime {
 }
 
 /** Servers and test processes still running, for the matrix's watchdog. */
-export const running = new Set<RunningServer | { stop(graceMs?: number): Promise<unknown> }>();
+export const running = new Set<{ stop(graceMs?: number): Promise<unknown> }>();
 
 async function bundle(entry: string, dir: string, target: "node" | "browser"): Promise<string> {
   const built = await Bun.build({ entrypoints: [join(SERVERS, entry)], outdir: dir, target, format: "esm" });
