@@ -24,3 +24,9 @@ test("npm test runs the type check, every bun test and the runtime matrix", () =
   expect(scripts.test).toContain("npm run test:runtimes");
   expect(scripts["test:runtimes"]).toBe("bun tests/runtimes/run.ts");
 });
+
+// Bun 1.4 leaves bunfig's [test] timeout unapplied (every test got 5 s), so the scripts pass it.
+test("npm test and npm run test:fast give each test 20 s, as bunfig.toml means to", () => {
+  expect(scripts.test).toContain("bun test --timeout 20000");
+  expect(scripts["test:fast"]).toContain("bun test --timeout 20000");
+});
