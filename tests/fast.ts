@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { processTestFiles } from "./support/process-tests.ts";
+import { processTestFiles } from "./architecture/process-tests.ts";
 
 // npm run test:fast: every bun test file except those that start processes; extra arguments
 // (a path filter, -t pattern) go to bun test.

@@ -40,13 +40,14 @@ export async function readSourceTree(): Promise<SourceTree> {
   return tree;
 }
 
-export function parseModule(path: string, source: string): Module {
+/** Parses the module at `path` (relative to `root`, src/ by default); local targets are relative to `root`. */
+export function parseModule(path: string, source: string, root = SRC): Module {
   const code = source.replace(COMMENTS, "$1");
   const imports = IMPORTS.flatMap(([pattern, kindOf]) =>
     [...code.matchAll(pattern)].map((m): Import => {
       const spec = m[2] as string;
       const local = spec.startsWith(".");
-      return { target: local ? relative(SRC, resolve(dirname(join(SRC, path)), spec)) : spec, local, kind: kindOf(m) };
+      return { target: local ? relative(root, resolve(dirname(join(root, path)), spec)) : spec, local, kind: kindOf(m) };
     }),
   );
   return { path, code, imports, modules: imports.filter((i) => i.local).map((i) => i.target) };

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { processTestFiles } from "../support/process-tests.ts";
+import { processTestFiles } from "./process-tests.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const { scripts } = (await Bun.file(join(ROOT, "package.json")).json()) as { scripts: Record<string, string> };
