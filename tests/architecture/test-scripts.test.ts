@@ -19,7 +19,7 @@ test("npm test runs the type check, every bun test and the runtime matrix", () =
   expect(scripts["test:runtimes"]).toBe("bun tests/runtimes/run.ts");
 });
 
-// Bun 1.4 leaves bunfig's [test] timeout unapplied (every test got 5 s), so the scripts pass it.
+// Bun 1.4 does not apply bunfig's [test] timeout (each test would get 5 s), so the script passes it.
 test("npm test gives each test 20 s, as bunfig.toml means to", () => {
   expect(scripts.test).toContain("bun test --timeout 20000");
 });
