@@ -42,7 +42,7 @@ const origins = csv.refine(
 // A name or address to bind, nothing more: "localhost:8000" or "http://host" would fail deep
 // inside the server with a stack trace.
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
+const IPV6 = /^(?=[^:]*:[^:]*:)[0-9A-Fa-f:.]+$/;
 const host = z
   .string()
   .transform((v) => v.trim())
