@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { constants as zlib, createBrotliCompress } from "node:zlib";
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig, unknownVariables } from "./config.ts";
-import { type Encoders, STANDARD_ENCODERS } from "./http/compression.ts";
+import { type Encoder, type Encoders, STANDARD_ENCODERS } from "./http/compression.ts";
 import { type Logger, createLogger } from "./logger.ts";
 import { createJsonlRepository } from "./repository/jsonl/jsonl-repository.ts";
 import { createMemoryRepository } from "./repository/memory.ts";
@@ -60,9 +60,11 @@ async function readApiKeys(config: Config, logger: Logger): Promise<string[]> {
   return keys;
 }
 
-/** br through node:zlib: Bun's CompressionStream("brotli") runs at quality 11, far too slow
- * for large answers; quality 4 compresses about as fast as gzip's default and smaller. */
+/** gzip first on a tie: on run records it is as small as br at quality 4 and faster (see
+ * docs/performance.md). br goes through node:zlib because Bun's CompressionStream("brotli")
+ * runs at quality 11, far too slow for large answers. */
 const ENCODERS: Encoders = {
+  gzip: STANDARD_ENCODERS.gzip as Encoder,
   br: () =>
     Duplex.toWeb(createBrotliCompress({ params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } })) as unknown as ReadableWritablePair<Uint8Array, BufferSource>,
   ...STANDARD_ENCODERS,
