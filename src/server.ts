@@ -110,7 +110,7 @@ function serve() {
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE") console.error(`PORT ${config.PORT} is already in use on ${config.HOST}: stop the other process or set PORT to a free port`);
     else if (code === "EADDRNOTAVAIL") console.error(`HOST ${config.HOST} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0`);
-    else console.error(`cannot listen on ${config.HOST}:${config.PORT}: ${error instanceof Error ? error.message : String(error)}`);
+    else console.error(`cannot listen on HOST ${config.HOST}, PORT ${config.PORT} (is HOST a name or address of this machine?): ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   }
 }
