@@ -2,13 +2,13 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
+import { queryBoolean } from "./domain/query-params.ts";
 import { apiKeyMiddleware } from "./http/api-keys.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { DEFAULT_DRAIN_BYTES, drainUnreadBody } from "./http/body-limit.ts";
 import { type Encoders, STANDARD_ENCODERS, compression } from "./http/compression.ts";
 import { conditionalGet } from "./http/conditional.ts";
 import { methodGuard } from "./http/method-guard.ts";
-import { queryBoolean } from "./domain/query-params.ts";
 import { errorResponse, problem, validationHook } from "./http/problem.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -78,7 +78,8 @@ export function createApp(options: AppOptions) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use(requestLog(logger, metrics));
-  app.use(drainUnreadBody(options.drainBodyBytes ?? DEFAULT_DRAIN_BYTES));
+  const limitMs = options.requestTimeoutMs ?? 30_000;
+  app.use(drainUnreadBody(options.drainBodyBytes ?? DEFAULT_DRAIN_BYTES, limitMs));
   app.use(securityHeaders);
   app.use(compression(options.encoders ?? STANDARD_ENCODERS));
   if (options.corsOrigins?.length) {
@@ -97,7 +98,6 @@ export function createApp(options: AppOptions) {
   const secured = Boolean(options.auth?.keys.length);
   if (options.auth && secured) app.use(apiKeyMiddleware(options.auth));
   if (options.rateLimitPerSecond) app.use(rateLimit(options.rateLimitPerSecond));
-  const limitMs = options.requestTimeoutMs ?? 30_000;
   app.use(timeout(limitMs, () => new HTTPException(503, { message: `The request took longer than ${limitMs} ms` })));
 
   for (const path of ["/pipelines", "/pipelines/history"]) app.get(path, conditionalGet());

@@ -3,21 +3,29 @@ import { problem } from "./problem.ts";
 
 /** A refused body is still read (and discarded) up to this many bytes by default. */
 export const DEFAULT_DRAIN_BYTES = 64 * 1024 * 1024;
+/** ... and for at most this long. */
+export const DEFAULT_DRAIN_MS = 30_000;
 
 const hasBody = (headers: Headers) => headers.has("transfer-encoding") || Number(headers.get("content-length") ?? 0) > 0;
 
-/** Reads what is left of a body and throws it away, stopping after `atMost` bytes. */
-async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, atMost: number): Promise<void> {
+/** Reads what is left of a body and throws it away, stopping after `atMost` bytes or, for a
+ * client that trickles, after `withinMs`. */
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, atMost: number, withinMs = DEFAULT_DRAIN_MS): Promise<void> {
   let seen = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), withinMs);
+  });
   try {
     while (seen <= atMost) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      seen += value.byteLength;
+      const next = await Promise.race([reader.read(), late]);
+      if (next === "late" || next.done) return;
+      seen += next.value.byteLength;
     }
   } catch {
     // The client went away: nothing left to protect.
   } finally {
+    clearTimeout(timer);
     await reader.cancel().catch(() => {});
   }
 }
@@ -26,9 +34,10 @@ async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, atMost: 
  * Answers that were decided before the body was read (401, 405, 413, 415, ...) still wait for
  * the body to arrive: a client that sends `Connection: close` is still writing when the server
  * closes, and would see a reset instead of the answer. Bodies declared larger than `atMost` are
- * not waited for; those connections are closed after the answer.
+ * not waited for; those connections are closed after the answer. A body still arriving after
+ * `withinMs` is given up on.
  */
-export function drainUnreadBody(atMost = DEFAULT_DRAIN_BYTES): MiddlewareHandler {
+export function drainUnreadBody(atMost = DEFAULT_DRAIN_BYTES, withinMs = DEFAULT_DRAIN_MS): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const raw = c.req.raw;
@@ -38,7 +47,7 @@ export function drainUnreadBody(atMost = DEFAULT_DRAIN_BYTES): MiddlewareHandler
       c.res.headers.set("connection", "close");
       return;
     }
-    await discard(raw.body.getReader(), atMost);
+    await discard(raw.body.getReader(), atMost, withinMs);
   };
 }
 

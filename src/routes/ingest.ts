@@ -1,12 +1,12 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { type PipelineRun, PipelineInfoInputSchema, PipelineInfoSchema } from "../domain/pipeline-info.ts";
 import { idempotency } from "../http/idempotency.ts";
 import { type FieldError, fieldErrors, problem, problemResponse, validationHook } from "../http/problem.ts";
 import { limitBody } from "../http/body-limit.ts";
 import { requireJson } from "../http/require-json.ts";
 import type { InsertOutcome, RunRepository } from "../repository/port.ts";
-import { HTTPException } from "hono/http-exception";
 import { WRITE_SECURITY, unavailable } from "./responses.ts";
 
 const writeAnswers = {
