@@ -103,6 +103,14 @@ describe("starting", () => {
     expect(lines.some((l) => l.level === "warn" && String(l.msg).startsWith("PIPELINE_READ_AUTH has no effect"))).toBe(true);
   });
 
+  test("bound to every address, the listening line names a URL a browser on this machine can open", async () => {
+    const server = await startServer({ HOST: "0.0.0.0", PIPELINE_JSONL_PATH: join(temp.dir, "wildcard.jsonl"), LOG_LEVEL: "info" });
+    await server.stop();
+    const port = portOf(server.url);
+    const listening = (await new Response(server.process.stdout).text()).split("\n").find((l) => l.includes('"msg":"listening"')) ?? "";
+    expect(JSON.parse(listening)).toMatchObject({ url: `http://localhost:${port}/`, docs: `http://localhost:${port}/docs`, bind: `0.0.0.0:${port}` });
+  });
+
   test("the real server answers br and gzip", async () => {
     const server = await startServer({ PIPELINE_JSONL_PATH: join(temp.dir, "br.jsonl") });
     try {
