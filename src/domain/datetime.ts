@@ -2,12 +2,17 @@
  * Date-time parsing shared by request validation and the JSONL reader.
  *
  * The original service accepted Python `datetime` values: "YYYY-MM-DD HH:MM:SS" or with "T",
- * an optional fraction and an optional "Z" or ±HH:MM offset. We accept exactly those forms and
+ * an optional fraction and an optional "Z" or ±HH:MM offset; as RFC 3339 allows, "t" and "z"
+ * may be lowercase. We accept exactly those forms and
  * reject impossible calendar dates (2025-02-30) instead of rolling them over as `Date` would.
  */
 
 const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** DATE_TIME with a time required, as a JSON Schema pattern: what the OpenAPI document states.
+ * It cannot say "a real calendar date"; the descriptions do. */
+export const DATE_TIME_PATTERN = "^\\s*\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}([.,]\\d{1,9})?\\s*([Zz]|[+-]\\d{2}(:?\\d{2})?)?\\s*$";
 
 export interface ParsedDateTime {
   /** Wall-clock text as given, normalised to "YYYY-MM-DDTHH:MM:SS[.fff]". */

@@ -16,7 +16,8 @@ const writeAnswers = {
   503: unavailable,
 };
 
-const deleteRunsRoute = createRoute({
+const deleteRunsRoute = (security: typeof WRITE_SECURITY) =>
+  createRoute({
   method: "delete",
   path: "/pipelines/runs",
   tags: ["runs"],
@@ -26,7 +27,7 @@ const deleteRunsRoute = createRoute({
     "`dry_run=true` only counts them. A request without any filter is refused unless `all=true` says that every run " +
     "is meant. Runs stored while the deletion runs are kept. With the JSONL store the file is rewritten without them " +
     "(and, with PIPELINE_JSONL_ARCHIVE_DELETED, they are archived beside it first).",
-  security: WRITE_SECURITY,
+  security,
   request: {
     query: z.object({
       ...filterParams,
@@ -56,13 +57,14 @@ const RetentionReportSchema = z
   })
   .openapi("RetentionReport");
 
-const retentionRoute = createRoute({
+const retentionRoute = (security: typeof WRITE_SECURITY) =>
+  createRoute({
   method: "post",
   path: "/pipelines/retention",
   tags: ["runs"],
   summary: "Apply the retention rules now",
   description: "Runs the configured retention (PIPELINE_RETENTION_DAYS, PIPELINE_RETENTION_RULES) at once instead of at its next hourly pass.",
-  security: WRITE_SECURITY,
+  security,
   request: { query: z.object({ dry_run: flag("Count what each rule would remove; delete nothing") }) },
   responses: {
     200: { description: "What each rule removed", content: { "application/json": { schema: RetentionReportSchema } } },
@@ -72,10 +74,19 @@ const retentionRoute = createRoute({
   },
 });
 
-/** Deletion by filter and on-demand retention; `onDeleted` hears of every run removed here. */
-export function deletionRoutes(repository: RunRepository, retention: RetentionJob | undefined, onDeleted: (count: number) => void) {
+export interface DeletionOptions {
+  retention: RetentionJob | undefined;
+  /** Whether writes need an API key: only then does the document ask for one. */
+  secured: boolean;
+  /** Told how many runs each deletion here removed. */
+  onDeleted: (count: number) => void;
+}
+
+/** Deletion by filter and on-demand retention. */
+export function deletionRoutes(repository: RunRepository, { retention, secured, onDeleted }: DeletionOptions) {
+  const security = secured ? WRITE_SECURITY : [];
   return new OpenAPIHono({ defaultHook: validationHook })
-    .openapi(deleteRunsRoute, async (c) => {
+    .openapi(deleteRunsRoute(security), async (c) => {
       const { dry_run: dryRun, all, ...params } = c.req.valid("query");
       const filter = toRunFilter(params);
       if (isEmptyFilter(filter) && !all) throw new InvalidInputError("all", "no filter given: add filters, or all=true to delete every run");
@@ -83,7 +94,7 @@ export function deletionRoutes(repository: RunRepository, retention: RetentionJo
       if (!dryRun && deleted > 0) onDeleted(deleted);
       return c.json({ deleted, dry_run: dryRun }, 200);
     })
-    .openapi(retentionRoute, async (c) => {
+    .openapi(retentionRoute(security), async (c) => {
       if (!retention?.rules.length) throw new ConflictError("no retention is configured: set PIPELINE_RETENTION_DAYS or PIPELINE_RETENTION_RULES");
       const report = await retention.runNow({ dryRun: c.req.valid("query").dry_run });
       return c.json({ dry_run: report.dryRun, deleted: report.deleted, rules: report.rules }, 200);

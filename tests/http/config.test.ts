@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig, retentionRules } from "../../src/config.ts";
+import { ConfigError, loadConfig, retentionRules, unknownVariables } from "../../src/config.ts";
 
 describe("loadConfig", () => {
   test("defaults: jsonl store at pipeline_data.jsonl on 0.0.0.0:8000", () => {
@@ -99,5 +99,32 @@ describe("loadConfig", () => {
     } catch (error) {
       expect(String(error)).not.toContain("hunter2");
     }
+  });
+
+  for (const host of ["localhost:8000", "http://localhost", "0.0.0.0:80", "my host", "-bad.example"]) {
+    test(`HOST ${JSON.stringify(host)} is refused naming HOST`, () => {
+      expect(() => loadConfig({ HOST: host })).toThrow(/HOST: must be a host name or IP address/);
+    });
+  }
+
+  test("HOST takes names, IPv4 and IPv6 addresses", () => {
+    for (const host of ["localhost", "0.0.0.0", "127.0.0.1", "::", "::1", "fe80::1", "svc.internal.example.com"]) expect(loadConfig({ HOST: host }).HOST).toBe(host);
+  });
+});
+
+describe("unknownVariables", () => {
+  test("names PIPELINE_* and ORACLE_* variables nobody reads, each with the nearest known name", () => {
+    expect(
+      unknownVariables({ PIPELINE_JSONL_FILE: "a", PIPELINE_PORT: "1", ORACLE_USERNAME: "u", PIPELINE_API_KEY: "k", PIPELINE_BACKEND: "jsonl", PORT: "1", HOME: "/" }),
+    ).toEqual([
+      { name: "ORACLE_USERNAME", nearest: "ORACLE_USER" },
+      { name: "PIPELINE_API_KEY", nearest: "PIPELINE_API_KEYS" },
+      { name: "PIPELINE_JSONL_FILE", nearest: "PIPELINE_JSONL_PATH" },
+      { name: "PIPELINE_PORT", nearest: "PORT" },
+    ]);
+  });
+
+  test("leaves alone the Oracle client's own variables", () => {
+    expect(unknownVariables({ ORACLE_HOME: "/u01", ORACLE_SID: "FREE", ORACLE_BASE: "/u01", ORACLE_TEST_DSN: "x" })).toEqual([]);
   });
 });

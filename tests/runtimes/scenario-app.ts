@@ -10,8 +10,9 @@ export const SCENARIO_ORIGIN = "https://dashboard.example";
  * keys and CORS on so that their code paths (Web Crypto digests, header handling) run too. It
  * imports nothing but the app and the store, so each runtime loads it unchanged.
  */
-export function createScenarioApp() {
+export function createScenarioApp(options: Pick<Parameters<typeof createApp>[0], "encoders"> = {}) {
   return createApp({
+    ...options,
     repository: createMemoryRepository(),
     auth: { keys: [SCENARIO_API_KEY], protectReads: false },
     corsOrigins: [SCENARIO_ORIGIN],

@@ -94,10 +94,13 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     const gen = generation;
     if (!gen) return;
     const info = await fileStat(path);
+    const wasRewritten = rewritten;
     const replaced = rewritten || (info ? info.ino !== gen.ino || info.size < gen.indexedBytes : gen.ino !== null);
     rewritten = false;
     if (replaced) {
-      logger.info("JSONL file replaced or truncated; re-indexing", { path });
+      // A file that did not exist at start and now does was created (by our first write, say).
+      if (gen.ino === null && !wasRewritten) logger.debug("JSONL file created", { path });
+      else logger.info("JSONL file replaced or truncated; re-indexing", { path });
       const next = await build(false);
       generation = next;
       retireGeneration(gen);
@@ -153,6 +156,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     starting ??= (async () => {
       if (!writer) await acquireLock();
       generation = await build(true);
+      if (generation.ino === null) logger.info("no JSONL file yet: it is created with the first run stored", { path });
       lastError = null;
     })()
       .catch((error) => {
