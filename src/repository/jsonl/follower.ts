@@ -1,6 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import type { RunKeys } from "../../domain/run-decoder.ts";
 import { StoreStartingError, StoreUnavailableError } from "../../errors.ts";
+import { BackoffLog } from "../../log-backoff.ts";
 import type { Logger } from "../../logger.ts";
 import type { AppendedLine } from "./appender.ts";
 import { type BuildProgress, type Generation, buildGeneration, consumeLines, describeError, fileStat, retireGeneration } from "./generation.ts";
@@ -44,8 +45,11 @@ export class Follower {
   private starting: Promise<void> | null = null;
   private ready: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly problems: BackoffLog;
 
-  constructor(private readonly options: FollowerOptions) {}
+  constructor(private readonly options: FollowerOptions) {
+    this.problems = new BackoffLog(options.logger);
+  }
 
   /** Starts the first build; call once. */
   begin(): void {
@@ -105,7 +109,9 @@ export class Follower {
    * answer goes out, without reading them back where that is certainly right, else by a sync.
    */
   async indexAppended(keys: readonly (RunKeys | null)[], placed: readonly AppendedLine[]): Promise<void> {
-    let indexed = true;
+    // The writer found the file truncated in place: what the index holds of it is gone.
+    if (placed.some((p) => p.rewound)) this.rewritten = true;
+    let indexed = !this.rewritten;
     for (let i = 0; i < keys.length && indexed; i++) indexed = this.indexOwnLine(keys[i] ?? null, placed[i] as AppendedLine);
     if (!indexed) await this.sync().catch(() => {});
   }
@@ -117,9 +123,11 @@ export class Follower {
       this.syncing = this.doSync()
         .then(() => {
           this.lastError = null;
+          this.problems.recover("the JSONL file can be read again", { path: this.options.path });
         })
         .catch((error) => {
           this.lastError = describeError(error);
+          this.problems.report("error", "cannot read the JSONL file", { path: this.options.path, error: this.lastError });
           throw error;
         })
         .finally(() => {
@@ -163,10 +171,11 @@ export class Follower {
       await this.options.beforeBuild?.();
       this.generation = await this.build(true);
       this.lastError = null;
+      this.problems.recover("the JSONL file can be read again", { path: this.options.path });
     })()
       .catch((error) => {
         this.lastError = describeError(error);
-        this.options.logger.error("cannot index the JSONL file", { path: this.options.path, error: this.lastError });
+        this.problems.report("error", "cannot index the JSONL file", { path: this.options.path, error: this.lastError });
       })
       .finally(() => {
         this.starting = null;
@@ -212,7 +221,7 @@ export class Follower {
   private indexOwnLine(keys: RunKeys | null, placed: AppendedLine): boolean {
     const gen = this.generation;
     // A generation without a handle indexed a file that did not exist yet: sync picks up the new one.
-    if (!keys || !gen?.handle || this.syncing || !placed.exact) return false;
+    if (!keys || !gen?.handle || this.syncing || !placed.exact || placed.ino !== gen.ino) return false;
     let expected = gen.indexedBytes;
     // The appender put a newline after a whole record that had none; step over it.
     if (gen.provisionalTail) expected += 1;

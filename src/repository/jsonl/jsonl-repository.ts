@@ -7,6 +7,7 @@ import { StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
 import { HistoryBuilder } from "../pipeline-stats.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
+import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";
 import { Follower } from "./follower.ts";
 import { pageOf, refsOf } from "./index-pages.ts";
@@ -24,6 +25,8 @@ export interface JsonlStoreOptions {
   readyTimeoutMs?: number;
   /** How often a read-only instance retries the writer lock (ms). */
   lockRetryMs?: number;
+  /** How appends reach the file system (a test double can fail like a full disk). */
+  files?: AppendFiles;
 }
 
 const STREAM_BATCH = 1000;
@@ -46,7 +49,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
     beforeBuild: () => writer.ensureLock(),
   });
-  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? "always", lockRetryMs: options.lockRetryMs ?? 5000 }, follower);
+  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? "always", lockRetryMs: options.lockRetryMs ?? 5000, files: options.files }, follower);
   follower.begin();
   let closed = false;
 
@@ -129,13 +132,20 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
 
     async health(): Promise<StoreHealth> {
       const { generation: gen, lastError, percent, lines } = follower.state();
-      const base = { ...(writer.readOnly ? { readOnly: writer.readOnly } : {}) };
+      const failures = writer.failureTotals();
+      const base = {
+        ...(writer.readOnly ? { readOnly: writer.readOnly } : {}),
+        ...(Object.keys(failures).length > 0 ? { writeFailures: failures } : {}),
+      };
       if (!gen) {
         if (lastError) return { status: "unhealthy", reason: lastError, ...base };
         return { status: "starting", reason: `indexing ${path}`, progress: { percent, lines }, ...base };
       }
-      if (lastError) return { status: "unhealthy", reason: lastError, records: gen.index.size, skippedLines: gen.skipped, ...base };
-      return { status: "healthy", records: gen.index.size, skippedLines: gen.skipped, ...base };
+      const counts = { records: gen.index.size, skippedLines: gen.skipped };
+      if (lastError) return { status: "unhealthy", reason: lastError, ...counts, ...base };
+      const failing = writer.failing;
+      if (failing) return { status: "degraded", reason: failing, ...counts, ...base };
+      return { status: "healthy", ...counts, ...base };
     },
 
     async close(): Promise<void> {
