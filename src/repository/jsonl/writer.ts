@@ -28,7 +28,7 @@ export interface WriterOptions {
 class LockLostError extends StoreReadOnlyError {}
 
 /** Below this much free space a disk that was full still counts as full. */
-const MIN_FREE_BYTES = 1024 * 1024;
+const MIN_FREE_BYTES = 64 * 1024;
 
 /**
  * The one writer of a JSONL file: owns the writer lock, the appends (all or nothing, always to
