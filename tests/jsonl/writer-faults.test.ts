@@ -169,3 +169,82 @@ test("a disk that fills during a batch leaves nothing of it; /health is degraded
   expect(healthy.status).toBe("healthy");
   expect(healthy.writeFailures).toEqual({ ENOSPC: 2 });
 });
+
+/** File handles whose next operations fail as told: fsync with EIO, truncate with EIO. */
+function flakyDisk() {
+  const state = { failFsync: false, failTruncate: false, shortWrite: false };
+  const fail = (code: string) => Object.assign(new Error(`${code}: i/o error`), { code });
+  let stalled = false;
+  const files: AppendFiles = {
+    stat: nodeAppendFiles.stat,
+    freeBytes: nodeAppendFiles.freeBytes,
+    async open(path) {
+      const real = await nodeAppendFiles.open(path);
+      return {
+        read: (...args) => real.read(...args),
+        stat: () => real.stat(),
+        close: () => real.close(),
+        async datasync() {
+          if (state.failFsync) throw fail("EIO");
+          return real.datasync();
+        },
+        async truncate(length) {
+          if (state.failTruncate) throw fail("EIO");
+          return real.truncate(length);
+        },
+        async write(buffer, offset, length) {
+          if (!state.shortWrite) {
+            stalled = false;
+            return real.write(buffer, offset, length);
+          }
+          // Accepts a third of the first write, then nothing more: a short write.
+          if (stalled) return { bytesWritten: 0 };
+          stalled = true;
+          return real.write(buffer, offset, Math.ceil(length / 3));
+        },
+      } satisfies AppendHandle;
+    },
+  };
+  return { state, files };
+}
+
+test("a failed fsync takes the written lines back out; the retry stores them once", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = flakyDisk();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(0)]);
+  disk.state.failFsync = true;
+  expect(repository.insertRuns([run(1), run(2)])).rejects.toBeInstanceOf(StoreUnavailableError);
+  await Bun.sleep(0);
+  expect(await lines(path)).toHaveLength(1);
+  expect((await repository.health()).writeFailures).toEqual({ EIO: 1 });
+  disk.state.failFsync = false;
+  await repository.insertRuns([run(1), run(2)]);
+  expect(await lines(path)).toHaveLength(3);
+  expect(await codes(repository)).toEqual(["run-0", "run-1", "run-2"]);
+});
+
+test("a short write is cut back; a rollback that fails blocks writes until the tail is gone", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = flakyDisk();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(0)]);
+  const good = await readFile(path, "utf8");
+  disk.state.shortWrite = true;
+  disk.state.failTruncate = true;
+  expect(repository.insertRuns([run(1)])).rejects.toBeInstanceOf(StoreUnavailableError);
+  await Bun.sleep(0);
+  // The torn tail is still there, and nothing is written after it.
+  expect((await readFile(path, "utf8")).length).toBeGreaterThan(good.length);
+  disk.state.shortWrite = false;
+  expect(repository.insertRuns([run(2)])).rejects.toBeInstanceOf(StoreUnavailableError);
+  await Bun.sleep(0);
+  expect((await repository.health()).status).toBe("degraded");
+  disk.state.failTruncate = false;
+  await repository.insertRuns([run(2)]);
+  await repository.insertRuns([run(1)]);
+  const text = await readFile(path, "utf8");
+  expect(text.startsWith(good)).toBe(true);
+  expect((await lines(path)).map((l) => JSON.parse(l).date_code)).toEqual(["run-0", "run-2", "run-1"]);
+  expect((await repository.health()).status).toBe("healthy");
+});
