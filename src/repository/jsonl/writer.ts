@@ -46,6 +46,7 @@ export class JsonlWriter {
   private readonly failures = new WriteFailures();
   private readonly problems: BackoffLog;
   private probing = false;
+  private retaking: Promise<void> | null = null;
 
   constructor(
     private readonly options: WriterOptions,
@@ -93,7 +94,7 @@ export class JsonlWriter {
   async insert(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
     const { follower } = this;
     await follower.current();
-    if (!this.lock) throw new StoreReadOnlyError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
+    if (!(await this.currentLock())) throw new StoreReadOnlyError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
     const keys = runs.map(identityKey);
     const release = await this.claim(keys);
     try {
@@ -137,15 +138,27 @@ export class JsonlWriter {
     }
   }
 
+  /** The lock, once a retake in progress has settled. */
+  private async currentLock(): Promise<WriterLock | null> {
+    if (this.retaking) await this.retaking;
+    return this.lock;
+  }
+
   /** Checked before every write and before it is acknowledged. */
   private async holdLock(): Promise<void> {
-    const lock = this.lock;
+    const lock = await this.currentLock();
     if (!lock) throw new LockLostError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
     if (await lock.held()) return;
-    this.lock = null;
-    await lock.release().catch(() => {});
-    this.options.logger.warn("the writer lock file was deleted or replaced; taking the lock again", { path: this.options.path });
-    await this.acquireLock();
+    // Inserts arriving meanwhile wait for the retake instead of being refused.
+    this.retaking ??= (async () => {
+      this.lock = null;
+      await lock.release().catch(() => {});
+      this.options.logger.warn("the writer lock file was deleted or replaced; taking the lock again", { path: this.options.path });
+      await this.acquireLock();
+    })().finally(() => {
+      this.retaking = null;
+    });
+    await this.retaking;
     if (!this.lock) throw new LockLostError(`lost the writer lock: ${this.readOnlyReason ?? this.lockError ?? "cannot take it again"}`);
   }
 
