@@ -248,3 +248,85 @@ test("a short write is cut back; a rollback that fails blocks writes until the t
   expect((await lines(path)).map((l) => JSON.parse(l).date_code)).toEqual(["run-0", "run-2", "run-1"]);
   expect((await repository.health()).status).toBe("healthy");
 });
+
+/** File handles that run `operation` once, right after the next write and before its fsync:
+ * the operator acting between the service's write and its check. */
+function operatorDuringWrite() {
+  const state: { operation: (() => Promise<void>) | null } = { operation: null };
+  const files: AppendFiles = {
+    stat: nodeAppendFiles.stat,
+    freeBytes: nodeAppendFiles.freeBytes,
+    async open(path) {
+      const real = await nodeAppendFiles.open(path);
+      return {
+        read: (...args) => real.read(...args),
+        stat: () => real.stat(),
+        close: () => real.close(),
+        truncate: (length) => real.truncate(length),
+        write: (buffer, offset, length) => real.write(buffer, offset, length),
+        async datasync() {
+          const operation = state.operation;
+          state.operation = null;
+          await operation?.();
+          return real.datasync();
+        },
+      } satisfies AppendHandle;
+    },
+  };
+  return { state, files };
+}
+
+const codesIn = async (path: string) => (await lines(path)).map((l) => JSON.parse(l).date_code);
+
+test("a rotation between the write and its check: the run leaves the rotated file and is stored once at the path", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = operatorDuringWrite();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(1)]);
+  disk.state.operation = () => rename(path, `${path}.1`);
+  await repository.insertRuns([run(2), run(3)]);
+  expect(await codesIn(`${path}.1`)).toEqual(["run-1"]);
+  expect(await codesIn(path)).toEqual(["run-2", "run-3"]);
+  expect(await codes(repository)).toEqual(["run-2", "run-3"]);
+});
+
+test("an edited copy renamed over the file between the write and its check: the copy's lines are not written twice", async () => {
+  const dir = await folder();
+  const path = join(dir, "runs.jsonl");
+  const disk = operatorDuringWrite();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(1)]);
+  disk.state.operation = async () => {
+    await writeFile(join(dir, "copy"), await readFile(path));
+    await rename(join(dir, "copy"), path);
+  };
+  await repository.insertRuns([run(2)]);
+  expect(await codesIn(path)).toEqual(["run-1", "run-2"]);
+  expect(await codes(repository)).toEqual(["run-1", "run-2"]);
+});
+
+test("a truncation to zero between the write and its check: the cut lines are written again", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = operatorDuringWrite();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(1)]);
+  disk.state.operation = () => truncate(path, 0);
+  await repository.insertRuns([run(2)]);
+  expect(await codesIn(path)).toEqual(["run-2"]);
+  expect(await codes(repository)).toEqual(["run-2"]);
+});
+
+test("a truncation inside our write: what is left of it goes, no torn line, no duplicate", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = operatorDuringWrite();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(1)]);
+  const first = (await readFile(path)).length;
+  // Cuts after run 2's line and in the middle of run 3's.
+  const line = encodeRun(run(2)).length;
+  disk.state.operation = () => truncate(path, first + line + 40);
+  await repository.insertRuns([run(2), run(3)]);
+  expect(await codesIn(path)).toEqual(["run-1", "run-2", "run-3"]);
+  expect(await codes(repository)).toEqual(["run-1", "run-2", "run-3"]);
+  expect((await repository.health()).skippedLines).toBe(0);
+});

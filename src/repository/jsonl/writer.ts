@@ -8,7 +8,7 @@ import { planInsert } from "../insert-plan.ts";
 import type { InsertOutcome } from "../port.ts";
 import { WriteFailures, failureCause } from "../write-failures.ts";
 import { type AppendFiles, nodeAppendFiles } from "./append-files.ts";
-import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
+import { type AppendedLine, type FsyncMode, PathChangedError, createAppender } from "./appender.ts";
 import type { Follower } from "./follower.ts";
 import { describeError } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
@@ -26,6 +26,9 @@ export interface WriterOptions {
 
 /** The lock file was deleted or replaced and another process holds the new one. */
 class LockLostError extends StoreReadOnlyError {}
+
+/** Appends tried when the path keeps changing under them. */
+const APPEND_ATTEMPTS = 3;
 
 /** Below this much free space a disk that was full still counts as full. */
 const MIN_FREE_BYTES = 64 * 1024;
@@ -102,14 +105,35 @@ export class JsonlWriter {
       const stored = await storedIdentities(gen, runs, (offsets, lengths) => follower.read(gen, offsets, lengths));
       const { outcomes, fresh: created } = planInsert(runs, stored, keys);
       if (created.length === 0) return outcomes;
-      const lines = created.map(encodeRun);
-      const indexKeys = lines.map(readBack);
-      const placed = await this.append(lines);
-      // Read-your-writes: the answer goes out once the runs are in the index too.
-      await follower.indexAppended(indexKeys, placed);
+      await this.store(created);
       return outcomes;
     } finally {
       release();
+    }
+  }
+
+  /** Appends runs known not to be stored; resolves once they are durable and indexed. */
+  private async store(runs: readonly PipelineRun[]): Promise<void> {
+    const { follower } = this;
+    let pending = runs;
+    for (let attempt = 1; ; attempt++) {
+      const lines = pending.map(encodeRun);
+      const indexKeys = lines.map(readBack);
+      try {
+        const placed = await this.append(lines, attempt < APPEND_ATTEMPTS);
+        // Read-your-writes: the answer goes out once the runs are in the index too.
+        await follower.indexAppended(indexKeys, placed);
+        return;
+      } catch (error) {
+        if (!(error instanceof PathChangedError) || attempt >= APPEND_ATTEMPTS) throw error;
+      }
+      // The file was swapped during the write: index the one now at the path, which may hold a
+      // copy of what we wrote (an editor copied it after our write), and write only the rest.
+      await follower.sync().catch(() => {});
+      const gen = await follower.current();
+      const present = await storedIdentities(gen, pending, (offsets, lengths) => follower.read(gen, offsets, lengths));
+      pending = pending.filter((run) => !present.has(identityKey(run)));
+      if (pending.length === 0) return;
     }
   }
 
@@ -122,13 +146,15 @@ export class JsonlWriter {
     this.lock = null;
   }
 
-  private async append(lines: string[]): Promise<AppendedLine[]> {
+  /** One append, its failures counted and logged unless `retrying` a changed path. */
+  private async append(lines: string[], retrying: boolean): Promise<AppendedLine[]> {
     const { path } = this.options;
     try {
       const placed = await this.appender.append(lines);
       if (this.failures.succeeded()) this.problems.recover("appends to the JSONL file work again", { path });
       return placed;
     } catch (error) {
+      if (retrying && error instanceof PathChangedError) throw error;
       const cause = error instanceof LockLostError ? "LOCK_LOST" : failureCause(error);
       const reason = `cannot append to ${path}: ${describeError(error)}`;
       this.failures.record(cause, reason);
