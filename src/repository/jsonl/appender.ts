@@ -1,4 +1,4 @@
-import { type AppendFiles, type AppendHandle, nodeAppendFiles, sameFile } from "./append-files.ts";
+import { type AppendFiles, type AppendHandle, type FileId, nodeAppendFiles, sameFile } from "./append-files.ts";
 
 export type FsyncMode = "always" | "interval" | "never";
 
@@ -85,6 +85,8 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
   let closed = false;
   /** File size after our last write, which ended in a newline. */
   let lastEnd = -1;
+  /** The file was truncated in place during an attempt; the next placements say so. */
+  let shrunk = false;
   /** A rollback that failed: these bytes of ours must go before anything else is written. */
   let tornTail: { handle: AppendHandle; size: number } | null = null;
   const timer = fsync === "interval" ? setInterval(() => void syncIfDirty(), 1000) : null;
@@ -194,16 +196,18 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
         return placed;
       }),
     );
+    let after: number;
+    let now: FileId | null;
     try {
       await writeAll(h, buffer);
       if (fsync === "always") await h.datasync();
+      after = (await h.stat()).size;
+      now = await files.stat(path);
     } catch (error) {
       await rollbackFailed(h, size, total).catch(() => {});
       lastEnd = -1;
       throw error;
     }
-    const after = (await h.stat()).size;
-    const now = await files.stat(path);
     if (!now || !sameFile(now, current)) {
       // Renamed, deleted or replaced while we wrote: take our lines back out of the old file
       // (only if nothing followed them). The file now at the path may hold a copy of them (an
@@ -219,6 +223,7 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
       if (!(await endsWith(h, after, buffer))) {
         if (after > size && (await holds(h, size, buffer.subarray(0, after - size)))) await rollback(h, size);
         lastEnd = -1;
+        shrunk = true;
         return null;
       }
       base = after - total;
@@ -232,6 +237,8 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
     }
     if (fsync !== "always") dirty = true;
     lastEnd = after;
+    rewound ||= shrunk;
+    shrunk = false;
     const exact = after === end;
     for (const lines of placements) {
       for (const p of lines) {

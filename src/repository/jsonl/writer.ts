@@ -195,6 +195,11 @@ export class JsonlWriter {
     this.probing = true;
     try {
       const cause = this.failures.current?.cause;
+      // Another process holds the lock now: a read replica, which /health reports as read_only.
+      if (cause === "LOCK_LOST" && !this.lock && !this.lockError && this.readOnlyReason) {
+        this.failures.succeeded();
+        return;
+      }
       await this.appender.append([]);
       const files = this.options.files ?? nodeAppendFiles;
       if ((cause === "ENOSPC" || cause === "EDQUOT") && (await files.freeBytes(this.options.path)) < MIN_FREE_BYTES) return;
