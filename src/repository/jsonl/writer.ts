@@ -1,5 +1,5 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import type { RunKeys } from "../../domain/run-decoder.ts";
+import { type RunKeys, decodeRunKeys } from "../../domain/run-decoder.ts";
 import { identityKey } from "../../domain/run-identity.ts";
 import { InvalidInputError, StoreReadOnlyError, StoreUnavailableError } from "../../errors.ts";
 import { BackoffLog } from "../../log-backoff.ts";
@@ -12,7 +12,7 @@ import { type AppendedLine, type FsyncMode, PathChangedError, createAppender } f
 import type { Follower } from "./follower.ts";
 import { describeError } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
-import { decodeLineKeys, encodeRun } from "./record-codec.ts";
+import { encodeRun } from "./record-codec.ts";
 import { type WriterLock, tryLockWriter } from "./writer-lock.ts";
 
 export interface WriterOptions {
@@ -117,8 +117,8 @@ export class JsonlWriter {
     const { follower } = this;
     let pending = runs;
     for (let attempt = 1; ; attempt++) {
+      const indexKeys = pending.map(readBack);
       const lines = pending.map(encodeRun);
-      const indexKeys = lines.map(readBack);
       try {
         const placed = await this.append(lines, attempt < APPEND_ATTEMPTS);
         // Read-your-writes: the answer goes out once the runs are in the index too.
@@ -229,12 +229,11 @@ export class JsonlWriter {
   }
 }
 
-/** The index keys of a line as the store's own reader will read it back; a line it would skip
- * is refused rather than acknowledged and then never served. */
-function readBack(line: string): RunKeys {
-  const decoded = decodeLineKeys(line);
-  if (decoded.kind !== "run") {
-    throw new InvalidInputError("body", `this record could not be read back once stored (${decoded.kind === "invalid" ? decoded.reason : "blank"})`, "body");
-  }
+/** The index keys of a run as the store's own reader will read its line back (the reader's
+ * rules on the value JSON.parse gives back, which for a validated run is the run itself); a run
+ * it would skip is refused rather than acknowledged and then never served. */
+function readBack(run: PipelineRun): RunKeys {
+  const decoded = decodeRunKeys(run);
+  if (!decoded.ok) throw new InvalidInputError("body", `this record could not be read back once stored (${decoded.reason})`, "body");
   return decoded.keys;
 }
