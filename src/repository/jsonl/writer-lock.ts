@@ -4,6 +4,9 @@ import { dirname } from "node:path";
 
 /** The exclusive right to append to one JSONL file, held by at most one process. */
 export interface WriterLock {
+  /** Whether the lock file we hold is still the one at the lock path: deleting or replacing it
+   * (say, with the data folder) lets another process take a new lock, so ours no longer counts. */
+  held(): Promise<boolean>;
   /** Gives the right up and deletes the lock file. */
   release(): Promise<void>;
 }
@@ -57,8 +60,10 @@ export async function tryLockWriter(dataPath: string): Promise<LockResult> {
     return {
       ok: true,
       lock: {
+        held: () => samePath(handle, lockPath),
         async release() {
-          await unlink(lockPath).catch(() => {});
+          // Only our own file: one at the path now may be another process's new lock.
+          if (await samePath(handle, lockPath).catch(() => false)) await unlink(lockPath).catch(() => {});
           lockFn(handle.fd, LOCK_UN);
           await handle.close();
         },
@@ -89,7 +94,13 @@ async function tryPidFile(lockPath: string): Promise<LockResult> {
     }
     await handle.write(`${process.pid}\n`);
     await handle.close();
-    return { ok: true, lock: { release: () => Bun.file(lockPath).delete().catch(() => {}) } };
+    return {
+      ok: true,
+      lock: {
+        held: async () => Number((await Bun.file(lockPath).text().catch(() => "")).trim()) === process.pid,
+        release: () => Bun.file(lockPath).delete().catch(() => {}),
+      },
+    };
   }
   return { ok: false, reason: `cannot take the writer lock ${lockPath}` };
 }
