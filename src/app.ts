@@ -18,12 +18,14 @@ import { BackoffLog } from "./log-backoff.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { instrumentRepository } from "./repository/instrumented.ts";
 import type { RunRepository } from "./repository/port.ts";
+import { deletionRoutes } from "./routes/deletion.ts";
 import { type DocsAssetLoader, docsRoutes } from "./routes/docs.ts";
 import { type Lifecycle, healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { pipelinesRoutes } from "./routes/pipelines.ts";
 import { runsRoutes } from "./routes/runs.ts";
+import type { RetentionJob } from "./retention.ts";
 import { VERSION } from "./version.ts";
 
 export interface AppOptions {
@@ -50,6 +52,8 @@ export interface AppOptions {
   /** Cap on per-pipeline metric series (default 200). */
   metricsMaxPipelines?: number;
   lifecycle?: Lifecycle;
+  /** Age-based retention, applied on demand by POST /pipelines/retention; the caller schedules it. */
+  retention?: RetentionJob;
   /** Response encodings offered, preferred first (default gzip and deflate via CompressionStream). */
   encoders?: Encoders;
   /** A refused request body is still read up to this many bytes so the client sees the answer
@@ -77,6 +81,7 @@ export function createApp(options: AppOptions) {
   const metrics = createServiceMetrics(options.repository.backend, options.metricsMaxPipelines);
   const repository = instrumentRepository(options.repository, (operation, seconds) => metrics.storeLatency.observe(seconds, { operation }));
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  options.retention?.onDeleted((count) => metrics.deleted.inc({ reason: "retention" }, count));
 
   app.use(requestLog(logger, metrics));
   const limitMs = options.requestTimeoutMs ?? 30_000;
@@ -88,7 +93,7 @@ export function createApp(options: AppOptions) {
     app.use(
       cors({
         origin: origins.includes("*") ? "*" : [...origins],
-        allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
+        allowMethods: ["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
         allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "X-Request-Id", "Idempotency-Key"],
         exposeHeaders: ["X-Request-Id", "Retry-After", "Content-Disposition"],
         maxAge: 600,
@@ -120,6 +125,7 @@ export function createApp(options: AppOptions) {
         },
       }),
     )
+    .route("/", deletionRoutes(repository, { retention: options.retention, secured, onDeleted: (count) => metrics.deleted.inc({ reason: "request" }, count) }))
     .route("/", healthRoutes(repository, version, lifecycle))
     .route("/", metricsRoutes(repository, metrics))
     .route("/", docsRoutes(options.docsAssets));

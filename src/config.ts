@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { LABELS, type Label } from "./domain/pipeline-info.ts";
+import type { RetentionRule } from "./domain/retention.ts";
 import { type ColumnMap, columnMapProblems } from "./repository/oracle/columns.ts";
 import { IDENTIFIER_RULE, isOracleTableName } from "./repository/oracle/identifiers.ts";
 
@@ -68,6 +70,23 @@ const common = {
     .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "must be a fraction from 0 to 1, e.g. 0.5")
     .transform(Number)
     .default(0.5),
+  PIPELINE_RETENTION_DAYS: positiveInt("days").optional(),
+  PIPELINE_RETENTION_RULES: z
+    .string()
+    .transform((text, ctx): RetentionRule[] => {
+      const rules: RetentionRule[] = [];
+      for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+        const m = /^(pipeline_name|script_name|pipeline_type|environment)=([^:]+):(\d+)$/.exec(part);
+        if (!m || Number(m[3]) <= 0) {
+          ctx.addIssue({ code: "custom", message: `must be LABEL=VALUE:DAYS[,...] with LABEL one of ${LABELS.join(", ")} and DAYS > 0, e.g. environment=dev:7 (got part ${JSON.stringify(part.slice(0, 80))})` });
+          return z.NEVER;
+        }
+        rules.push({ days: Number(m[3]), label: { name: m[1] as Label, value: (m[2] as string).trim() } });
+      }
+      return rules;
+    })
+    .optional(),
+  PIPELINE_RETENTION_INTERVAL_MINUTES: positiveInt("minutes between retention passes").default(60),
 };
 
 const required = (name: string) =>
@@ -78,6 +97,7 @@ const JsonlConfig = z.object({
   PIPELINE_BACKEND: z.literal("jsonl"),
   PIPELINE_JSONL_PATH: z.string().min(1, "must be a file path").default("pipeline_data.jsonl"),
   PIPELINE_JSONL_FSYNC: oneOf(["always", "interval", "never"] as const).default("always"),
+  PIPELINE_JSONL_ARCHIVE_DELETED: flag.default(false),
 });
 
 const MemoryConfig = z.object({ ...common, PIPELINE_BACKEND: z.literal("memory") });
@@ -129,6 +149,11 @@ export type Config = z.output<typeof ConfigSchema>;
 export type OracleSettings = z.output<typeof OracleConfig>;
 
 export class ConfigError extends Error {}
+
+/** The retention periods configured: one for every run, and any per label. */
+export function retentionRules(config: Config): RetentionRule[] {
+  return [...(config.PIPELINE_RETENTION_DAYS ? [{ days: config.PIPELINE_RETENTION_DAYS }] : []), ...(config.PIPELINE_RETENTION_RULES ?? [])];
+}
 
 /** Validates the environment; throws ConfigError whose message names every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {

@@ -3,7 +3,7 @@ import { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { constants as zlib, createBrotliCompress } from "node:zlib";
 import { createApp } from "./app.ts";
-import { type Config, ConfigError, loadConfig, unknownVariables } from "./config.ts";
+import { type Config, ConfigError, loadConfig, retentionRules, unknownVariables } from "./config.ts";
 import { type Encoder, type Encoders, STANDARD_ENCODERS } from "./http/compression.ts";
 import { type Logger, createLogger } from "./logger.ts";
 import { createJsonlRepository } from "./repository/jsonl/jsonl-repository.ts";
@@ -12,6 +12,7 @@ import { createOracleRepository } from "./repository/oracle/oracle-repository.ts
 import { oracleStoreSettings } from "./repository/oracle/settings.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
+import { createRetentionJob } from "./retention.ts";
 
 function readConfig(): Config {
   try {
@@ -26,7 +27,12 @@ function readConfig(): Config {
 async function createRepository(config: Config, logger: Logger): Promise<RunRepository> {
   switch (config.PIPELINE_BACKEND) {
     case "jsonl":
-      return createJsonlRepository({ path: config.PIPELINE_JSONL_PATH, fsync: config.PIPELINE_JSONL_FSYNC, logger });
+      return createJsonlRepository({
+        path: config.PIPELINE_JSONL_PATH,
+        fsync: config.PIPELINE_JSONL_FSYNC,
+        archiveDeleted: config.PIPELINE_JSONL_ARCHIVE_DELETED,
+        logger,
+      });
     case "memory":
       return createMemoryRepository();
     case "oracle":
@@ -126,6 +132,7 @@ try {
   process.exit(2);
 }
 
+const retention = createRetentionJob({ repository, rules: retentionRules(config), intervalMs: config.PIPELINE_RETENTION_INTERVAL_MINUTES * 60_000, logger });
 let stopping = false;
 const app = createApp({
   repository,
@@ -141,6 +148,7 @@ const app = createApp({
   requestTimeoutMs: config.PIPELINE_REQUEST_TIMEOUT_MS,
   metricsMaxPipelines: config.PIPELINE_METRICS_MAX_PIPELINES,
   lifecycle: { isShuttingDown: () => stopping },
+  retention,
   encoders: ENCODERS,
   drainBodyBytes: drainBodyBytes(config),
 });
@@ -156,6 +164,7 @@ logger.info("listening", {
   auth: apiKeys.length ? (config.PIPELINE_READ_AUTH ? "reads and writes" : "writes") : "off",
 });
 void announceReady();
+retention.start();
 
 /** One "ready" line once the store serves (the index built, the database reached); until then,
  * what the store is waiting for, each time it changes. */
@@ -194,6 +203,7 @@ async function shutdown(signal: string) {
     await server.stop(true);
   }
   clearTimeout(timer);
+  retention.stop();
   await repository.close();
   logger.info("stopped");
   process.exit(0);

@@ -22,6 +22,7 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
   const storeLatency = registry.register(new Histogram("pipeline_store_operation_duration_seconds", "Latency of store operations by operation."));
   const accepted = registry.register(new Counter("pipeline_posts_accepted_total", "Runs accepted by POST (stored, or already stored), batch records included."));
   const rejected = registry.register(new Counter("pipeline_posts_rejected_total", "Runs rejected by POST, by HTTP status (\"batch\" for records of a batch)."));
+  const deleted = registry.register(new Counter("pipeline_runs_deleted_total", "Runs removed, by reason: \"request\" (DELETE /pipelines/runs) or \"retention\"."));
   let snapshot: ScrapeSnapshot = { health: null, summaries: [] };
 
   registry.register(
@@ -51,6 +52,26 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
     ),
   );
 
+  const compaction = () => snapshot.health?.lastCompaction;
+  registry.register(
+    new Gauge("pipeline_store_last_compaction_timestamp_seconds", "When this instance's last deletion finished (JSONL: the file rewrite), Unix seconds.", () => {
+      const last = compaction();
+      return last ? [{ labels: { backend }, value: Date.parse(last.finishedAt) / 1000 }] : [];
+    }),
+  );
+  registry.register(
+    new Gauge("pipeline_store_last_compaction_duration_seconds", "How long this instance's last deletion took.", () => {
+      const last = compaction();
+      return last ? [{ labels: { backend }, value: last.seconds }] : [];
+    }),
+  );
+  registry.register(
+    new Gauge("pipeline_store_last_compaction_reclaimed_bytes", "Bytes the JSONL file shrank by in the last deletion.", () => {
+      const bytes = compaction()?.bytesReclaimed;
+      return bytes === undefined ? [] : [{ labels: { backend }, value: bytes }];
+    }),
+  );
+
   const pipelineSeries = () => perPipeline(snapshot.summaries, maxPipelines);
   const gauge = (name: string, help: string, pick: (p: PipelineSeries) => number) =>
     registry.register(new Gauge(name, help, () => pipelineSeries().kept.map((p) => ({ labels: p.labels, value: pick(p) }))));
@@ -69,6 +90,7 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
     storeLatency,
     accepted,
     rejected,
+    deleted,
     setSnapshot(next: ScrapeSnapshot) {
       snapshot = next;
     },

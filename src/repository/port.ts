@@ -22,6 +22,17 @@ export interface StoreHealth {
   readOnly?: string;
   /** Writes that failed since the start, by cause (an errno or database error code). */
   writeFailures?: Record<string, number>;
+  /** The last deletion this instance carried out (for JSONL: the compaction that rewrote the file). */
+  lastCompaction?: CompactionReport;
+}
+
+/** What one deletion did: when it finished, how long it took, runs removed, bytes given back. */
+export interface CompactionReport {
+  finishedAt: string;
+  seconds: number;
+  removed: number;
+  /** Bytes the store's file shrank by; absent where the database reclaims space itself. */
+  bytesReclaimed?: number;
 }
 
 /**
@@ -104,6 +115,11 @@ export interface RunRepository {
   /** Stores validated runs with one durable commit for all of them and returns one outcome per
    * run, in order. Runs whose identity is already stored are not written again. */
   insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]>;
+
+  /** Removes every stored run matching `filter` (an empty filter matches every run) and returns
+   * how many it removed. Runs stored while the deletion is under way may stay. Throws what
+   * insertRuns throws when the store cannot write. */
+  deleteRuns(filter: RunFilter): Promise<number>;
 
   /** A cheap probe of whether the store can serve reads and writes. Never throws. */
   health(): Promise<StoreHealth>;

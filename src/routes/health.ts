@@ -78,6 +78,16 @@ export function healthRoutes(repository: RunRepository, version: string, lifecyc
         ...(h.progress !== undefined ? { progress: h.progress } : {}),
         ...(h.readOnly !== undefined ? { read_only: h.readOnly } : {}),
         ...(h.writeFailures !== undefined ? { write_failures: h.writeFailures } : {}),
+        ...(h.lastCompaction
+          ? {
+              last_compaction: {
+                finished_at: h.lastCompaction.finishedAt,
+                seconds: h.lastCompaction.seconds,
+                removed: h.lastCompaction.removed,
+                ...(h.lastCompaction.bytesReclaimed !== undefined ? { bytes_reclaimed: h.lastCompaction.bytesReclaimed } : {}),
+              },
+            }
+          : {}),
       };
       c.header("cache-control", "no-store");
       return servesReads(h.status) ? c.json(body, 200) : c.json(body, 503);

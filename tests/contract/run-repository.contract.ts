@@ -435,6 +435,61 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       });
     });
 
+    describe("deletion", () => {
+      const runs = [
+        makeRun({ date_code: "old-dev", pid: 1, start: "2024-01-01T00:00:00Z", environment: "dev", pipeline_name: "sales" }),
+        makeRun({ date_code: "old-prod", pid: 2, start: "2024-01-02T00:00:00Z", environment: "prod", pipeline_name: "sales" }),
+        makeRun({ date_code: "new-dev", pid: 3, start: "2025-06-01T00:00:00Z", environment: "dev", pipeline_name: "billing" }),
+        makeRun({ date_code: "new-prod", pid: 4, start: "2025-06-02T00:00:00Z", environment: "prod", pipeline_name: "billing" }),
+      ];
+      beforeEach(() => insertAll(runs));
+
+      test("removes exactly the runs a filter selects and says how many", async () => {
+        expect(await repository.deleteRuns({ labels: { environment: ["dev"] } })).toBe(2);
+        expect(await dates({})).toEqual(["new-prod", "old-prod"]);
+        expect(await repository.countRuns({ labels: { environment: ["dev"] } })).toBe(0);
+        expect((await collect(repository.streamRuns({}))).map((r) => r.date_code)).toEqual(["new-prod", "old-prod"]);
+      });
+
+      test("time bounds and labels combine; nothing matching removes nothing", async () => {
+        expect(await repository.deleteRuns({ endUtcTo: at("2024-12-31"), labels: { pipeline_name: ["sales"] } })).toBe(2);
+        expect(await repository.deleteRuns({ labels: { pipeline_name: ["nobody"] } })).toBe(0);
+        expect(await dates({})).toEqual(["new-prod", "new-dev"]);
+      });
+
+      test("summaries and history count only what is left", async () => {
+        await repository.deleteRuns({ labels: { pipeline_name: ["sales"] } });
+        const summaries = await repository.summarizePipelines();
+        expect(summaries.map((s) => [s.pipeline_name, s.environment, s.total_runs])).toEqual([
+          ["billing", "prod", 1],
+          ["billing", "dev", 1],
+        ]);
+        const history = await repository.runHistory({}, "day", "UTC");
+        expect(history.map((h) => h.pipeline_name)).toEqual(["billing"]);
+      });
+
+      test("an empty filter removes every run; the store then takes new ones as before", async () => {
+        expect(await repository.deleteRuns({})).toBe(4);
+        expect(await find({}, 10)).toEqual({ total: 0, runs: [], next: null });
+        expect(await insert(runs[0] as PipelineRun)).toEqual({ status: "created", run: runs[0] as PipelineRun });
+        expect(await dates({})).toEqual(["old-dev"]);
+      });
+
+      test("a deleted identity can be stored again; kept ones stay idempotent", async () => {
+        await repository.deleteRuns({ labels: { environment: ["prod"] } });
+        const outcomes = await repository.insertRuns(runs);
+        expect(outcomes.map((o) => o.status)).toEqual(["existing", "created", "existing", "created"]);
+        expect(await repository.countRuns({})).toBe(4);
+      });
+
+      test("writes during a deletion are all kept", async () => {
+        const extra = Array.from({ length: 20 }, (_, i) => makeRun({ date_code: `during-${i}`, pid: 100 + i, start: "2025-07-01T00:00:00Z" }));
+        const [removed] = await Promise.all([repository.deleteRuns({ labels: { environment: ["dev"] } }), ...extra.map((run) => insert(run))]);
+        expect(removed).toBe(2);
+        expect(await repository.countRuns({})).toBe(22);
+      });
+    });
+
     test("health reports a healthy store once it serves", async () => {
       await repository.countRuns({});
       expect((await repository.health()).status).toBe("healthy");

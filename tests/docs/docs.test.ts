@@ -72,6 +72,7 @@ describe("metrics", () => {
     await repo.summarizePipelines();
     await repo.runHistory({}, "day", "UTC");
     await repo.insertRuns([]);
+    await repo.deleteRuns({ labels: { environment: ["none"] } });
     await repo.health();
     for await (const _ of repo.streamRuns({})) break;
     const page = await read("docs/operations.md");

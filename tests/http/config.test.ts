@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig, unknownVariables } from "../../src/config.ts";
+import { ConfigError, loadConfig, retentionRules, unknownVariables } from "../../src/config.ts";
 
 describe("loadConfig", () => {
   test("defaults: jsonl store at pipeline_data.jsonl on 0.0.0.0:8000", () => {
@@ -25,6 +25,11 @@ describe("loadConfig", () => {
     [{ PIPELINE_JSONL_FSYNC: "sometimes" }, /PIPELINE_JSONL_FSYNC: must be one of: always, interval, never/],
     [{ PIPELINE_BACKEND: "oracle" }, /ORACLE_DSN: .*ORACLE_USER: .*ORACLE_PASSWORD: /],
     [{ PIPELINE_BACKEND: "oracle", ORACLE_DSN: "db:1521/x", ORACLE_USER: "u" }, /^invalid configuration: ORACLE_PASSWORD: is required/],
+    [{ PIPELINE_RETENTION_DAYS: "0" }, /PIPELINE_RETENTION_DAYS: must be > 0/],
+    [{ PIPELINE_RETENTION_RULES: "env=dev:7" }, /PIPELINE_RETENTION_RULES: must be LABEL=VALUE:DAYS.*environment=dev:7/],
+    [{ PIPELINE_RETENTION_RULES: "environment=dev:0" }, /PIPELINE_RETENTION_RULES: /],
+    [{ PIPELINE_RETENTION_RULES: "environment=dev" }, /PIPELINE_RETENTION_RULES: /],
+    [{ PIPELINE_JSONL_ARCHIVE_DELETED: "maybe" }, /PIPELINE_JSONL_ARCHIVE_DELETED: must be true or false/],
   ];
   for (const [env, message] of bad) {
     test(`rejects ${JSON.stringify(env)} naming the variable`, () => {
@@ -32,6 +37,17 @@ describe("loadConfig", () => {
       expect(() => loadConfig(env)).toThrow(message);
     });
   }
+
+  test("retention is off by default; a global period and per-label periods combine", () => {
+    expect(retentionRules(loadConfig({}))).toEqual([]);
+    const config = loadConfig({ PIPELINE_RETENTION_DAYS: "90", PIPELINE_RETENTION_RULES: "environment=dev:7, pipeline_type=test run:3" });
+    expect(retentionRules(config)).toEqual([
+      { days: 90 },
+      { days: 7, label: { name: "environment", value: "dev" } },
+      { days: 3, label: { name: "pipeline_type", value: "test run" } },
+    ]);
+    expect(config.PIPELINE_RETENTION_INTERVAL_MINUTES).toBe(60);
+  });
 
   test("operations settings parse: keys, read auth, CORS origins, limits", () => {
     expect(

@@ -223,3 +223,39 @@ describe("health", () => {
     expect(fake.executed.filter((s) => s.sql.endsWith("WHERE 1 = 0"))).toHaveLength(1);
   });
 });
+
+describe("deleteRuns", () => {
+  test("deletes in bounded batches, each committed on its own, until a batch removes fewer", async () => {
+    const fake = createSqliteOracle("PIPELINE_RUNS");
+    const repository = createOracleRepository({ connectString: "fake", user: "u", password: "p", table: "PIPELINE_RUNS", columnMap: {} }, { driver: fake.driver, deleteBatchSize: 2 });
+    await repository.insertRuns(Array.from({ length: 7 }, (_, i) => makeRun({ date_code: `d${i}`, pid: i, environment: i < 5 ? "dev" : "prod" })));
+    fake.executed.length = 0;
+    expect(await repository.deleteRuns({ labels: { environment: ["dev"] } })).toBe(5);
+    const deletes = fake.executed.filter((s) => s.sql.startsWith("DELETE"));
+    expect(deletes).toHaveLength(3);
+    for (const statement of deletes) {
+      expect(statement.options).toMatchObject({ autoCommit: true });
+      expect(statement.binds).toMatchObject({ p_limit: 2 });
+    }
+    expect(await repository.countRuns({})).toBe(2);
+    expect((await repository.health()).lastCompaction?.removed).toBe(5);
+    await repository.close();
+    fake.close();
+  });
+
+  test("a failing batch keeps the batches before it and surfaces as unavailable", async () => {
+    const fake = createSqliteOracle("PIPELINE_RUNS");
+    const repository = createOracleRepository({ connectString: "fake", user: "u", password: "p", table: "PIPELINE_RUNS", columnMap: {} }, { driver: fake.driver, deleteBatchSize: 2 });
+    await repository.insertRuns(Array.from({ length: 6 }, (_, i) => makeRun({ date_code: `d${i}`, pid: i })));
+    let deletes = 0;
+    fake.beforeExecute = (statement) => {
+      if (statement.sql.startsWith("DELETE") && ++deletes === 2) throw Object.assign(new Error("ORA-03113: end-of-file on communication channel"), { code: "ORA-03113", errorNum: 3113 });
+    };
+    await expect(repository.deleteRuns({})).rejects.toBeInstanceOf(StoreUnavailableError);
+    fake.beforeExecute = undefined;
+    expect(await repository.countRuns({})).toBe(4);
+    expect(await repository.deleteRuns({})).toBe(4);
+    await repository.close();
+    fake.close();
+  });
+});

@@ -23,6 +23,9 @@ export interface Appender {
    * path may hold a copy of some (see there). Concurrent calls share one write and one fsync
    * (and so succeed or fail together). */
   append(lines: readonly string[]): Promise<AppendedLine[]>;
+  /** Runs `work` with no write in progress and new appends held until it is done; the next
+   * write opens the path again, so it lands in whatever file is there by then. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Flushes, fsyncs and closes the file. `append([])` writes nothing but checks the lock and
    * opens the path: a probe of whether appends would work. */
   close(): Promise<void>;
@@ -83,6 +86,9 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
   let running: Promise<void> | null = null;
   let dirty = false;
   let closed = false;
+  /** Set while exclusive work runs: appends queue up and wait for it. */
+  let holding = false;
+  let exclusives: Promise<unknown> = Promise.resolve();
   /** File size after our last write, which ended in a newline. */
   let lastEnd = -1;
   /** The file was truncated in place during an attempt; the next placements say so. */
@@ -251,7 +257,7 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
   }
 
   async function drain() {
-    while (queue.length > 0) {
+    while (queue.length > 0 && !holding) {
       const batch = queue;
       queue = [];
       try {
@@ -272,8 +278,27 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
       if (closed) return Promise.reject(new Error("appender is closed"));
       return new Promise<AppendedLine[]>((resolve, reject) => {
         queue.push({ lines, resolve, reject });
-        running ??= drain();
+        if (!holding) running ??= drain();
       });
+    },
+
+    exclusive(work) {
+      const turn = exclusives.then(async () => {
+        holding = true;
+        try {
+          await running;
+          return await work();
+        } finally {
+          if (file) {
+            await file.handle.datasync().catch(() => {});
+            await closeFile();
+          }
+          holding = false;
+          if (queue.length > 0) running ??= drain();
+        }
+      });
+      exclusives = turn.catch(() => {});
+      return turn;
     },
 
     async close() {

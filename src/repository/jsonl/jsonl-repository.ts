@@ -9,6 +9,7 @@ import { HistoryBuilder } from "../pipeline-stats.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";
+import type { CompactionPhase } from "./compaction.ts";
 import { Follower } from "./follower.ts";
 import { pageOf, refsOf } from "./index-pages.ts";
 import { ScratchBuffer } from "./line-fetcher.ts";
@@ -27,6 +28,10 @@ export interface JsonlStoreOptions {
   lockRetryMs?: number;
   /** How appends reach the file system (a test double can fail like a full disk). */
   files?: AppendFiles;
+  /** Write deleted runs to a gzip NDJSON archive beside the file before they leave it. */
+  archiveDeleted?: boolean;
+  /** Observes each phase of a deletion's file rewrite (the crash tests stop the process there). */
+  onCompactionPhase?: (phase: CompactionPhase) => Promise<void> | void;
 }
 
 const STREAM_BATCH = 1000;
@@ -49,7 +54,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
     beforeBuild: () => writer.ensureLock(),
   });
-  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? "always", lockRetryMs: options.lockRetryMs ?? 5000, files: options.files }, follower);
+  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? "always", lockRetryMs: options.lockRetryMs ?? 5000, files: options.files, archiveDeleted: options.archiveDeleted, onCompactionPhase: options.onCompactionPhase }, follower);
   follower.begin();
   let closed = false;
 
@@ -130,12 +135,17 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       return writer.insert(runs);
     },
 
+    deleteRuns(filter: RunFilter): Promise<number> {
+      return writer.remove(filter);
+    },
+
     async health(): Promise<StoreHealth> {
       const { generation: gen, lastError, percent, lines } = follower.state();
       const failures = writer.failureTotals();
       const base = {
         ...(writer.readOnly ? { readOnly: writer.readOnly } : {}),
         ...(Object.keys(failures).length > 0 ? { writeFailures: failures } : {}),
+        ...(writer.lastCompaction ? { lastCompaction: writer.lastCompaction } : {}),
       };
       if (!gen) {
         if (lastError) return { status: "unhealthy", reason: lastError, ...base };

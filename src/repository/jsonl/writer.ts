@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { type RunKeys, decodeRunKeys } from "../../domain/run-decoder.ts";
 import { identityKey } from "../../domain/run-identity.ts";
@@ -5,14 +6,18 @@ import { InvalidInputError, StoreReadOnlyError, StoreUnavailableError } from "..
 import { BackoffLog } from "../../log-backoff.ts";
 import type { Logger } from "../../logger.ts";
 import { planInsert } from "../insert-plan.ts";
-import type { InsertOutcome } from "../port.ts";
+import type { RunFilter } from "../../domain/run-filter.ts";
+import type { CompactionReport, InsertOutcome } from "../port.ts";
 import { WriteFailures, failureCause } from "../write-failures.ts";
 import { type AppendFiles, nodeAppendFiles } from "./append-files.ts";
 import { type AppendedLine, type FsyncMode, PathChangedError, createAppender } from "./appender.ts";
+import { type CompactionPhase, archivePathFor, compactFile, compactionTempPath } from "./compaction.ts";
 import type { Follower } from "./follower.ts";
 import { describeError } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
+import { refsOf } from "./index-pages.ts";
 import { encodeRun } from "./record-codec.ts";
+import { StaleIndexError } from "./run-reader.ts";
 import { type WriterLock, tryLockWriter } from "./writer-lock.ts";
 
 export interface WriterOptions {
@@ -22,6 +27,10 @@ export interface WriterOptions {
   /** How often a read-only instance retries the writer lock (ms). */
   lockRetryMs: number;
   files?: AppendFiles;
+  /** Write deleted runs to a gzip NDJSON archive beside the file before they leave it. */
+  archiveDeleted?: boolean;
+  /** Observes each phase of a deletion's file rewrite (the crash tests stop the process there). */
+  onCompactionPhase?: (phase: CompactionPhase) => Promise<void> | void;
 }
 
 /** The lock file was deleted or replaced and another process holds the new one. */
@@ -50,6 +59,8 @@ export class JsonlWriter {
   private readonly problems: BackoffLog;
   private probing = false;
   private retaking: Promise<void> | null = null;
+  private deletions: Promise<unknown> = Promise.resolve();
+  private compacted: CompactionReport | undefined;
 
   constructor(
     private readonly options: WriterOptions,
@@ -109,6 +120,64 @@ export class JsonlWriter {
       return outcomes;
     } finally {
       release();
+    }
+  }
+
+  /** The last deletion this writer carried out. */
+  get lastCompaction(): CompactionReport | undefined {
+    return this.compacted;
+  }
+
+  /**
+   * Removes the runs matching `filter` as the index has them now by rewriting the file without
+   * them (compaction.ts); runs stored meanwhile stay. Reads go on from the old file until the new
+   * one is indexed. One deletion at a time.
+   */
+  remove(filter: RunFilter): Promise<number> {
+    const turn = this.deletions.then(() => this.removeNow(filter));
+    this.deletions = turn.catch(() => {});
+    return turn;
+  }
+
+  private async removeNow(filter: RunFilter): Promise<number> {
+    const { follower } = this;
+    const { path, logger } = this.options;
+    await follower.current();
+    if (!(await this.currentLock())) throw new StoreReadOnlyError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
+    await follower.sync();
+    const gen = await follower.current();
+    const { offsets, lengths } = refsOf(gen.index, gen.index.select(filter));
+    if (offsets.length === 0) return 0;
+    const began = performance.now();
+    try {
+      const result = await compactFile(path, { offsets, lengths }, {
+        ino: gen.ino,
+        archivePath: this.options.archiveDeleted ? archivePathFor(path) : undefined,
+        holdWrites: (work) =>
+          this.appender.exclusive(async () => {
+            await this.holdLock();
+            return work();
+          }),
+        onPhase: this.options.onCompactionPhase,
+      });
+      // Our own replacement: the follower re-indexes the new file before this answers.
+      follower.noticeRewrite();
+      await follower.sync();
+      this.compacted = {
+        finishedAt: new Date().toISOString(),
+        seconds: (performance.now() - began) / 1000,
+        removed: result.removed,
+        bytesReclaimed: Math.max(0, result.bytesBefore - result.bytesAfter),
+      };
+      logger.info("deleted runs from the JSONL file", { path, ...this.compacted });
+      return result.removed;
+    } catch (error) {
+      if (error instanceof StoreReadOnlyError) throw error;
+      if (error instanceof StaleIndexError) {
+        follower.noticeRewrite();
+        throw new StoreUnavailableError(`${path} changed while runs were being deleted; retry`, 1);
+      }
+      throw new StoreUnavailableError(`cannot rewrite ${path}: ${describeError(error)}`, 5, { cause: error });
     }
   }
 
@@ -215,6 +284,8 @@ export class JsonlWriter {
     const result = await tryLockWriter(path).catch((error): { ok: false; reason: string; error: true } => ({ ok: false, reason: describeError(error), error: true }));
     if (result.ok) {
       if (this.readOnlyReason) logger.info("took the writer lock", { path });
+      // Only the writer rewrites the file, so a side file left now is from a rewrite that crashed.
+      await rm(compactionTempPath(path), { force: true }).catch(() => {});
       this.lock = result.lock;
       this.readOnlyReason = null;
       this.lockError = null;

@@ -6,7 +6,7 @@ import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { DomainError, StoreUnavailableError } from "../../errors.ts";
 import { BackoffLog } from "../../log-backoff.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
-import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
+import type { CompactionReport, FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { cachedHealth } from "./cached-health.ts";
 import { tableLayout } from "./columns.ts";
 import type { ExecuteOptions, OracleConnection, OracleDriver } from "./driver.ts";
@@ -30,6 +30,8 @@ export interface OracleStoreDependencies {
   streamBatchSize?: number;
   /** How long a health answer is reused (default 1000 ms). */
   healthTtlMs?: number;
+  /** Runs removed per DELETE statement and commit (default 5000). */
+  deleteBatchSize?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface OracleStoreDependencies {
  * then fail with StoreUnavailableError and /health reports why, until the database returns.
  */
 export function createOracleRepository(settings: OracleStoreSettings, dependencies: OracleStoreDependencies = {}): RunRepository {
-  const { driver = thinDriver, logger = silentLogger, streamBatchSize = 500, healthTtlMs = 1000 } = dependencies;
+  const { driver = thinDriver, logger = silentLogger, streamBatchSize = 500, healthTtlMs = 1000, deleteBatchSize = 5000 } = dependencies;
   const layout = tableLayout(settings.table, settings.columnMap);
   const sql = oracleStatements(layout);
   const callTimeoutMs = (settings.callTimeoutSeconds ?? 30) * 1000;
@@ -123,6 +125,7 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
   };
 
   let closing: Promise<void> | undefined;
+  let lastCompaction: CompactionReport | undefined;
 
   return {
     backend: "oracle",
@@ -188,8 +191,24 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
       }
     },
 
+    async deleteRuns(filter: RunFilter): Promise<number> {
+      // One connection per batch, as streamRuns does: a long deletion never holds one for long,
+      // and what was committed stays removed if a later batch fails.
+      const statement = sql.deleteBatch(filter, deleteBatchSize);
+      const began = performance.now();
+      let removed = 0;
+      for (;;) {
+        const batch = await withConnection(async (connection) => (await connection.execute(statement.sql, statement.binds, { autoCommit: true })).rowsAffected ?? 0);
+        removed += batch;
+        if (batch < deleteBatchSize) break;
+      }
+      lastCompaction = { finishedAt: new Date().toISOString(), seconds: (performance.now() - began) / 1000, removed };
+      return removed;
+    },
+
     async health(): Promise<StoreHealth> {
-      return withWrites(await cached());
+      const health = withWrites(await cached());
+      return lastCompaction ? { ...health, lastCompaction } : health;
     },
 
     close(): Promise<void> {
