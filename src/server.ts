@@ -6,10 +6,6 @@ import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig, retentionRules, unknownVariables } from "./config.ts";
 import { type Encoder, type Encoders, STANDARD_ENCODERS } from "./http/compression.ts";
 import { type Logger, createLogger } from "./logger.ts";
-import { createJsonlRepository } from "./repository/jsonl/jsonl-repository.ts";
-import { createMemoryRepository } from "./repository/memory.ts";
-import { createOracleRepository } from "./repository/oracle/oracle-repository.ts";
-import { oracleStoreSettings } from "./repository/oracle/settings.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
 import { createRetentionJob } from "./retention.ts";
@@ -24,20 +20,30 @@ function readConfig(): Config {
   }
 }
 
+/** Loads only the chosen store's code: a JSONL deployment never loads the Oracle driver. */
 async function createRepository(config: Config, logger: Logger): Promise<RunRepository> {
   switch (config.PIPELINE_BACKEND) {
-    case "jsonl":
+    case "jsonl": {
+      const { createJsonlRepository } = await import("./repository/jsonl/jsonl-repository.ts");
       return createJsonlRepository({
         path: config.PIPELINE_JSONL_PATH,
         fsync: config.PIPELINE_JSONL_FSYNC,
         archiveDeleted: config.PIPELINE_JSONL_ARCHIVE_DELETED,
         logger,
       });
-    case "memory":
+    }
+    case "memory": {
+      const { createMemoryRepository } = await import("./repository/memory.ts");
       return createMemoryRepository();
-    case "oracle":
+    }
+    case "oracle": {
+      const [{ createOracleRepository }, { oracleStoreSettings }] = await Promise.all([
+        import("./repository/oracle/oracle-repository.ts"),
+        import("./repository/oracle/settings.ts"),
+      ]);
       // Never waits for the database: the service starts while it is down and answers 503.
       return createOracleRepository(oracleStoreSettings(config), { logger });
+    }
   }
 }
 

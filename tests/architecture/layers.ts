@@ -138,6 +138,13 @@ export const LAYER_RULES: LayerRule[] = [
     breach: { path: "repository/memory.ts", append: 'import { recordCodec } from "./jsonl/record-codec.ts";' },
   },
   {
+    rule: "the entry loads the stores by dynamic import, only the one configured",
+    part: under("server.ts"),
+    modules: ADAPTERS,
+    kinds: ["static"],
+    breach: { path: "server.ts", append: 'import { createMemoryRepository } from "./repository/memory.ts";' },
+  },
+  {
     rule: "errors.ts knows nothing of HTTP",
     part: under("errors.ts"),
     modules: HTTP_EDGE,
