@@ -5,8 +5,9 @@ import { type ColumnMap, columnMapProblems } from "./repository/oracle/columns.t
 import { IDENTIFIER_RULE, isOracleTableName } from "./repository/oracle/identifiers.ts";
 
 /**
- * The whole configuration, read once from the environment by src/server.ts. Nothing else reads
- * `process.env`. A bad value stops startup with one line naming the variable.
+ * The whole configuration, read once from the environment by src/server.ts (the one other reader
+ * of `process.env` is the db:init script). A bad value stops startup with one line naming the
+ * variable.
  */
 
 const port = z

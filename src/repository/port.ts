@@ -44,7 +44,7 @@ export interface Keyset {
   tie: number;
 }
 
-/** One page of runs. */
+/** What findRuns is asked for: a filter, an order and where the page starts. */
 export interface FindRunsQuery {
   filter: RunFilter;
   /** Default: start_utc newest first. */
