@@ -36,6 +36,9 @@ CREATE INDEX PIPELINE_RUNS_ENV_IX ON PIPELINE_RUNS (ENVIRONMENT);
 
 CREATE INDEX PIPELINE_RUNS_DATE_CODE_IX ON PIPELINE_RUNS (DATE_CODE);
 
+-- Retention removes runs that ended before a cutoff, in batches (docs/retention.md).
+CREATE INDEX PIPELINE_RUNS_END_IX ON PIPELINE_RUNS (END_UTC);
+
 -- A run's identity, (PIPELINE_NAME, DATE_CODE, START_UTC, PID): a retried report is stored once,
 -- also when two replicas store it at the same moment (the loser gets ORA-00001, reads the identity
 -- again and answers "existing" or "conflict"). The instant and PID lead: never NULL, and the

@@ -1,18 +1,24 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { methodNotAllowed } from "hono/method-not-allowed";
 import { timeout } from "hono/timeout";
+import { queryBoolean } from "./domain/query-params.ts";
 import { apiKeyMiddleware } from "./http/api-keys.ts";
 import type { AppEnv } from "./http/app-env.ts";
+import { DEFAULT_DRAIN_BYTES, drainUnreadBody } from "./http/body-limit.ts";
+import { type Encoders, STANDARD_ENCODERS, compression } from "./http/compression.ts";
+import { conditionalGet } from "./http/conditional.ts";
+import { methodGuard } from "./http/method-guard.ts";
 import { errorResponse, problem, validationHook } from "./http/problem.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { createServiceMetrics } from "./http/service-metrics.ts";
+import { BackoffLog } from "./log-backoff.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { instrumentRepository } from "./repository/instrumented.ts";
 import type { RunRepository } from "./repository/port.ts";
+import { deletionRoutes } from "./routes/deletion.ts";
 import { type DocsAssetLoader, docsRoutes } from "./routes/docs.ts";
 import { type Lifecycle, healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -20,6 +26,7 @@ import { ingestRoutes } from "./routes/ingest.ts";
 import { pipelinesRoutes } from "./routes/pipelines.ts";
 import { runsRoutes } from "./routes/runs.ts";
 import { type UiAssetLoader, uiRoutes } from "./routes/ui.ts";
+import type { RetentionJob } from "./retention.ts";
 import { VERSION } from "./version.ts";
 
 export interface AppOptions {
@@ -52,6 +59,13 @@ export interface AppOptions {
   /** Cap on per-pipeline metric series (default 200). */
   metricsMaxPipelines?: number;
   lifecycle?: Lifecycle;
+  /** Age-based retention, applied on demand by POST /pipelines/retention; the caller schedules it. */
+  retention?: RetentionJob;
+  /** Response encodings offered, preferred first (default gzip and deflate via CompressionStream). */
+  encoders?: Encoders;
+  /** A refused request body is still read up to this many bytes so the client sees the answer
+   * (default 64 MiB); the runtime's own body cap must lie above it. */
+  drainBodyBytes?: number;
 }
 
 const NOT_SHUTTING_DOWN: Lifecycle = { isShuttingDown: () => false };
@@ -75,31 +89,33 @@ export function createApp(options: AppOptions) {
   const metrics = createServiceMetrics(options.repository.backend, options.metricsMaxPipelines);
   const repository = instrumentRepository(options.repository, (operation, seconds) => metrics.storeLatency.observe(seconds, { operation }));
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  options.retention?.onDeleted((count) => metrics.deleted.inc({ reason: "retention" }, count));
 
   app.use(requestLog(logger, metrics));
+  const limitMs = options.requestTimeoutMs ?? 30_000;
+  app.use(drainUnreadBody(options.drainBodyBytes ?? DEFAULT_DRAIN_BYTES, limitMs));
   app.use(securityHeaders);
+  app.use(compression(options.encoders ?? STANDARD_ENCODERS));
   if (options.corsOrigins?.length) {
     const origins = options.corsOrigins;
     app.use(
       cors({
         origin: origins.includes("*") ? "*" : [...origins],
-        allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
+        allowMethods: ["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
         allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "X-Request-Id", "Idempotency-Key"],
         exposeHeaders: ["X-Request-Id", "Retry-After", "Content-Disposition"],
         maxAge: 600,
       }),
     );
   }
-  app.use(
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (c, methods) => problem(405, `${c.req.method} is not allowed here; use ${methods.join(", ")}`, { headers: { allow: methods.join(", ") } }),
-    }),
-  );
-  if (options.auth?.keys.length) app.use(apiKeyMiddleware(options.auth));
+  app.use(methodGuard(app));
+  const secured = Boolean(options.auth?.keys.length);
+  if (options.auth && secured) app.use(apiKeyMiddleware(options.auth));
   if (options.rateLimitPerSecond) app.use(rateLimit(options.rateLimitPerSecond));
-  const limitMs = options.requestTimeoutMs ?? 30_000;
   app.use(timeout(limitMs, () => new HTTPException(503, { message: `The request took longer than ${limitMs} ms` })));
+
+  for (const path of ["/pipelines", "/pipelines/history"]) app.get(path, conditionalGet());
+  app.get("/get_pipeline_info", conditionalGet((c) => queryBoolean.safeParse(c.req.query("all_data")).data === true));
 
   const routes = app
     .route("/", runsRoutes(repository))
@@ -110,6 +126,7 @@ export function createApp(options: AppOptions) {
         maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
         maxBatch: options.maxBatch ?? 10_000,
         maxBatchBytes: options.maxBatchBytes ?? 16 * 1024 * 1024,
+        secured,
         onBatch: (accepted, rejected) => {
           metrics.accepted.inc({}, accepted);
           if (rejected) metrics.rejected.inc({ status: "batch" }, rejected);
@@ -118,6 +135,7 @@ export function createApp(options: AppOptions) {
     )
     // Before the health routes: browsers asking for / get the page, API clients fall through.
     .route("/", uiRoutes(options.uiAssets))
+    .route("/", deletionRoutes(repository, { retention: options.retention, secured, onDeleted: (count) => metrics.deleted.inc({ reason: "request" }, count) }))
     .route("/", healthRoutes(repository, version, lifecycle))
     .route("/", metricsRoutes(repository, metrics, healthFlags))
     .route("/", docsRoutes(options.docsAssets));
@@ -125,10 +143,11 @@ export function createApp(options: AppOptions) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>" });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
   const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
-  const readSecurity = options.auth?.keys.length && options.auth.protectReads ? { security } : {};
+  const readSecurity = secured && options.auth?.protectReads ? { security } : {};
   app.doc31("/openapi.json", { ...OPENAPI_INFO, info: { ...OPENAPI_INFO.info, version }, ...readSecurity });
   app.notFound((c) => problem(404, `No route for ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => errorResponse(error, c, logger));
+  const storeWarnings = new BackoffLog(logger);
+  app.onError((error, c) => errorResponse(error, c, logger, storeWarnings));
   return routes;
 }
 

@@ -1,10 +1,13 @@
 import { z } from "zod";
+import { LABELS, type Label } from "./domain/pipeline-info.ts";
+import type { RetentionRule } from "./domain/retention.ts";
 import { type ColumnMap, columnMapProblems } from "./repository/oracle/columns.ts";
 import { IDENTIFIER_RULE, isOracleTableName } from "./repository/oracle/identifiers.ts";
 
 /**
- * The whole configuration, read once from the environment by src/server.ts. Nothing else reads
- * `process.env`. A bad value stops startup with one line naming the variable.
+ * The whole configuration, read once from the environment by src/server.ts (the one other reader
+ * of `process.env` is the db:init script). A bad value stops startup with one line naming the
+ * variable.
  */
 
 const port = z
@@ -39,9 +42,18 @@ const origins = csv.refine(
   'must be "*" or comma-separated origins like https://dash.example.com (scheme and host, no path)',
 );
 
+// A name or address to bind, nothing more: "localhost:8000" or "http://host" would fail deep
+// inside the server with a stack trace.
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const IPV6 = /^(?=[^:]*:[^:]*:)[0-9A-Fa-f:.]+$/;
+const host = z
+  .string()
+  .transform((v) => v.trim())
+  .refine((v) => HOSTNAME.test(v) || (IPV6.test(v) && v.length <= 45), "must be a host name or IP address to listen on, without scheme or port (e.g. 0.0.0.0, 127.0.0.1, ::); set the port with PORT");
+
 const common = {
   PORT: port.default(8000),
-  HOST: z.string().min(1, "must not be empty").default("0.0.0.0"),
+  HOST: host.default("0.0.0.0"),
   LOG_LEVEL: oneOf(["debug", "info", "warn", "error", "silent"] as const).default("info"),
   PIPELINE_MAX_BODY_BYTES: positiveInt("bytes").default(1024 * 1024),
   PIPELINE_API_KEYS: csv.optional(),
@@ -65,6 +77,23 @@ const common = {
     .transform(Number)
     .refine((n) => n >= 1, "must be at least 1 (a run is not late before its typical interval)")
     .default(2),
+  PIPELINE_RETENTION_DAYS: positiveInt("days").optional(),
+  PIPELINE_RETENTION_RULES: z
+    .string()
+    .transform((text, ctx): RetentionRule[] => {
+      const rules: RetentionRule[] = [];
+      for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+        const m = /^(pipeline_name|script_name|pipeline_type|environment)=([^:]+):(\d+)$/.exec(part);
+        if (!m || Number(m[3]) <= 0) {
+          ctx.addIssue({ code: "custom", message: `must be LABEL=VALUE:DAYS[,...] with LABEL one of ${LABELS.join(", ")} and DAYS > 0, e.g. environment=dev:7 (got part ${JSON.stringify(part.slice(0, 80))})` });
+          return z.NEVER;
+        }
+        rules.push({ days: Number(m[3]), label: { name: m[1] as Label, value: (m[2] as string).trim() } });
+      }
+      return rules;
+    })
+    .optional(),
+  PIPELINE_RETENTION_INTERVAL_MINUTES: positiveInt("minutes between retention passes").default(60),
 };
 
 const required = (name: string) =>
@@ -75,6 +104,7 @@ const JsonlConfig = z.object({
   PIPELINE_BACKEND: z.literal("jsonl"),
   PIPELINE_JSONL_PATH: z.string().min(1, "must be a file path").default("pipeline_data.jsonl"),
   PIPELINE_JSONL_FSYNC: oneOf(["always", "interval", "never"] as const).default("always"),
+  PIPELINE_JSONL_ARCHIVE_DELETED: flag.default(false),
 });
 
 const MemoryConfig = z.object({ ...common, PIPELINE_BACKEND: z.literal("memory") });
@@ -127,6 +157,11 @@ export type OracleSettings = z.output<typeof OracleConfig>;
 
 export class ConfigError extends Error {}
 
+/** The retention periods configured: one for every run, and any per label. */
+export function retentionRules(config: Config): RetentionRule[] {
+  return [...(config.PIPELINE_RETENTION_DAYS ? [{ days: config.PIPELINE_RETENTION_DAYS }] : []), ...(config.PIPELINE_RETENTION_RULES ?? [])];
+}
+
 /** Validates the environment; throws ConfigError whose message names every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // Empty variables count as unset, as in most deployment tools.
@@ -142,4 +177,47 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     return `${name}: ${issue.message}${shown}`;
   });
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+}
+
+/** Every variable the configuration reads, whatever the backend. */
+export const KNOWN_VARIABLES: readonly string[] = [...new Set([JsonlConfig, MemoryConfig, OracleConfig].flatMap((schema) => Object.keys(schema.shape)))].sort();
+
+/** Oracle client and container variables that are not ours but often set beside ours. */
+const FOREIGN_ORACLE = /^ORACLE_(HOME|BASE|SID|UNQNAME|PDB|PWD|DATABASE|CHARACTERSET|EDITION|HOSTNAME|TEST_.*)$/;
+
+/** Variables that look like ours but are not read (a typo, usually), each with the known name
+ * nearest to it. */
+export function unknownVariables(env: Record<string, string | undefined>): Array<{ name: string; nearest: string }> {
+  const known = new Set(KNOWN_VARIABLES);
+  return Object.keys(env)
+    .filter((name) => /^(PIPELINE|ORACLE)_/.test(name) && !known.has(name) && !FOREIGN_ORACLE.test(name))
+    .sort()
+    .map((name) => ({ name, nearest: nearestName(name) }));
+}
+
+/** Words people write for the ones we use. */
+const SYNONYMS: Record<string, string> = { FILE: "PATH", FILENAME: "PATH", LOCATION: "PATH", KEY: "KEYS", PASS: "PASSWORD", PWD: "PASSWORD", USERNAME: "USER" };
+
+function nearestName(name: string): string {
+  const words = name.split("_").map((word) => SYNONYMS[word] ?? word).join("_");
+  const forms = [name, words, words.replace(/^(PIPELINE|ORACLE)_/, "")];
+  let best = { name: KNOWN_VARIABLES[0] as string, distance: Number.POSITIVE_INFINITY };
+  for (const candidate of KNOWN_VARIABLES) {
+    const distance = Math.min(...forms.map((form) => editDistance(form, candidate)));
+    if (distance < best.distance) best = { name: candidate, distance };
+  }
+  return best.name;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length] as number;
 }

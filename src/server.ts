@@ -1,16 +1,16 @@
 import { dirname, join } from "node:path";
+import { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { constants as zlib, createBrotliCompress } from "node:zlib";
 import { createApp } from "./app.ts";
-import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig, retentionRules, unknownVariables } from "./config.ts";
+import { type Encoder, type Encoders, STANDARD_ENCODERS } from "./http/compression.ts";
 import { type Logger, createLogger } from "./logger.ts";
-import { createJsonlRepository } from "./repository/jsonl/jsonl-repository.ts";
-import { createMemoryRepository } from "./repository/memory.ts";
-import { createOracleRepository } from "./repository/oracle/oracle-repository.ts";
-import { oracleStoreSettings } from "./repository/oracle/settings.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
 import type { UiAssetLoader } from "./routes/ui.ts";
 import { buildUiAssets } from "./ui-bundle.ts";
+import { createRetentionJob } from "./retention.ts";
 
 function readConfig(): Config {
   try {
@@ -22,15 +22,30 @@ function readConfig(): Config {
   }
 }
 
+/** Loads only the chosen store's code: a JSONL deployment never loads the Oracle driver. */
 async function createRepository(config: Config, logger: Logger): Promise<RunRepository> {
   switch (config.PIPELINE_BACKEND) {
-    case "jsonl":
-      return createJsonlRepository({ path: config.PIPELINE_JSONL_PATH, fsync: config.PIPELINE_JSONL_FSYNC, logger });
-    case "memory":
+    case "jsonl": {
+      const { createJsonlRepository } = await import("./repository/jsonl/jsonl-repository.ts");
+      return createJsonlRepository({
+        path: config.PIPELINE_JSONL_PATH,
+        fsync: config.PIPELINE_JSONL_FSYNC,
+        archiveDeleted: config.PIPELINE_JSONL_ARCHIVE_DELETED,
+        logger,
+      });
+    }
+    case "memory": {
+      const { createMemoryRepository } = await import("./repository/memory.ts");
       return createMemoryRepository();
-    case "oracle":
+    }
+    case "oracle": {
+      const [{ createOracleRepository }, { oracleStoreSettings }] = await Promise.all([
+        import("./repository/oracle/oracle-repository.ts"),
+        import("./repository/oracle/settings.ts"),
+      ]);
       // Never waits for the database: the service starts while it is down and answers 503.
       return createOracleRepository(oracleStoreSettings(config), { logger });
+    }
   }
 }
 
@@ -52,14 +67,69 @@ async function readApiKeys(config: Config, logger: Logger): Promise<string[]> {
   if (keys.some((k) => /\s/.test(k))) throw new ConfigError("invalid configuration: PIPELINE_API_KEYS: keys must not contain white space");
   if (keys.length === 0) {
     logger.warn("no API keys configured: anyone who can reach the service can write runs (set PIPELINE_API_KEYS or PIPELINE_API_KEYS_FILE)");
+    if (config.PIPELINE_READ_AUTH) logger.warn("PIPELINE_READ_AUTH has no effect without API keys: reads stay open (set PIPELINE_API_KEYS or PIPELINE_API_KEYS_FILE)");
   } else if (keys.some((k) => k.length < 16)) {
     logger.warn("some API keys are shorter than 16 characters; use long random keys");
   }
   return keys;
 }
 
+/** gzip first on a tie: on run records it is as small as br at quality 4 and faster (see
+ * docs/performance.md). br goes through node:zlib because Bun's CompressionStream("brotli")
+ * runs at quality 11, far too slow for large answers. */
+const ENCODERS: Encoders = {
+  gzip: STANDARD_ENCODERS.gzip as Encoder,
+  br: () =>
+    Duplex.toWeb(createBrotliCompress({ params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } })) as unknown as ReadableWritablePair<Uint8Array, BufferSource>,
+  ...STANDARD_ENCODERS,
+};
+
+/** A refused body is read to its end up to this size, so that the client sees the answer. */
+const drainBodyBytes = (config: Config) => Math.max(64 * 1024 * 1024, 2 * Math.max(config.PIPELINE_MAX_BODY_BYTES, config.PIPELINE_MAX_BATCH_BYTES));
+
+/** The address people can open: a wildcard bind is reachable as localhost on this machine. */
+const browsableUrl = (hostname: string, port: number) => {
+  const host = hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}/`;
+};
+
 const config = readConfig();
 const logger = createLogger(config.LOG_LEVEL);
+for (const { name, nearest } of unknownVariables(process.env)) {
+  logger.warn(`unknown variable ${name} is ignored; did you mean ${nearest}?`, { variable: name, nearest });
+}
+
+type Handler = (request: Request, ip: string | undefined) => Response | Promise<Response>;
+/** Until the app exists (a moment after binding), requests are told to retry. */
+let handle: Handler = () => new Response(null, { status: 503, headers: { "retry-after": "1" } });
+
+/** Binds first, so that a taken port stops startup before any store is opened. */
+function serve() {
+  try {
+    return Bun.serve({
+      port: config.PORT,
+      hostname: config.HOST,
+      // Never share the port: a second instance would get half the connections, maybe of another store.
+      reusePort: false,
+      fetch: (request, bunServer) => handle(request, bunServer.requestIP(request)?.address),
+      // The app answers every oversized body itself (problem+json, logged, counted); Bun's own
+      // cap only has to stop what the app would not even read.
+      maxRequestBodySize: 2 * drainBodyBytes(config),
+      // Seconds a connection may stay silent: slow or stalled clients cannot hold sockets forever.
+      idleTimeout: Math.min(255, Math.ceil(config.PIPELINE_REQUEST_TIMEOUT_MS / 1000) + 5),
+      // Never Bun's development error pages: errors are answered by the app as problem+json.
+      development: false,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE") console.error(`PORT ${config.PORT} is already in use on ${config.HOST}: stop the other process or set PORT to a free port`);
+    else if (code === "EADDRNOTAVAIL") console.error(`HOST ${config.HOST} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0`);
+    else console.error(`cannot listen on HOST ${config.HOST}, PORT ${config.PORT} (is HOST a name or address of this machine?): ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}
+
+const server = serve();
 let repository: RunRepository;
 let apiKeys: string[];
 let uiAssets: UiAssetLoader;
@@ -72,6 +142,7 @@ try {
   process.exit(2);
 }
 
+const retention = createRetentionJob({ repository, rules: retentionRules(config), intervalMs: config.PIPELINE_RETENTION_INTERVAL_MINUTES * 60_000, logger });
 let stopping = false;
 const app = createApp({
   repository,
@@ -89,19 +160,41 @@ const app = createApp({
   requestTimeoutMs: config.PIPELINE_REQUEST_TIMEOUT_MS,
   metricsMaxPipelines: config.PIPELINE_METRICS_MAX_PIPELINES,
   lifecycle: { isShuttingDown: () => stopping },
+  retention,
+  encoders: ENCODERS,
+  drainBodyBytes: drainBodyBytes(config),
 });
-const server = Bun.serve({
-  port: config.PORT,
-  hostname: config.HOST,
-  fetch: (request, bunServer) => app.fetch(request, { ip: bunServer.requestIP(request)?.address }),
-  maxRequestBodySize: Math.max(config.PIPELINE_MAX_BODY_BYTES, config.PIPELINE_MAX_BATCH_BYTES) + 1024,
-  // Seconds a connection may stay silent: slow or stalled clients cannot hold sockets forever.
-  idleTimeout: Math.min(255, Math.ceil(config.PIPELINE_REQUEST_TIMEOUT_MS / 1000) + 5),
-  // Never Bun's development error pages: errors are answered by the app as problem+json.
-  development: false,
+handle = (request, ip) => app.fetch(request, { ip });
+
+const url = browsableUrl(config.HOST, server.port ?? config.PORT);
+logger.info("listening", {
+  url,
+  docs: `${url}docs`,
+  bind: `${config.HOST}:${server.port}`,
+  backend: repository.backend,
+  ...(config.PIPELINE_BACKEND === "jsonl" ? { path: config.PIPELINE_JSONL_PATH } : {}),
+  auth: apiKeys.length ? (config.PIPELINE_READ_AUTH ? "reads and writes" : "writes") : "off",
 });
-logger.info("listening", { url: server.url.href, backend: repository.backend, auth: apiKeys.length ? (config.PIPELINE_READ_AUTH ? "reads and writes" : "writes") : "off" });
-void repository.health().then((h) => logger.info("store status", { backend: repository.backend, ...h }));
+void announceReady();
+retention.start();
+
+/** One "ready" line once the store serves (the index built, the database reached); until then,
+ * what the store is waiting for, each time it changes. */
+async function announceReady() {
+  let said = "";
+  for (;;) {
+    const h = await repository.health();
+    if (stopping) return;
+    if (h.status === "healthy") {
+      logger.info("ready", { url, records: h.records, ...(h.readOnly ? { read_only: h.readOnly } : {}) });
+      return;
+    }
+    const now = `${h.status}: ${h.reason ?? ""}`;
+    if (now !== said && h.status !== "starting") logger.warn("store not ready", { backend: repository.backend, ...h });
+    said = now;
+    await Bun.sleep(h.status === "starting" ? 100 : 2000);
+  }
+}
 
 /**
  * SIGTERM/SIGINT: readiness turns 503 at once, the listener closes, in-flight requests finish
@@ -122,6 +215,7 @@ async function shutdown(signal: string) {
     await server.stop(true);
   }
   clearTimeout(timer);
+  retention.stop();
   await repository.close();
   logger.info("stopped");
   process.exit(0);

@@ -1,2 +1,2 @@
-/** The service version; tests/http/version.test.ts keeps it equal to package.json's. */
+/** The service version; tests/http/service.test.ts keeps it equal to package.json's. */
 export const VERSION = "1.0.0";

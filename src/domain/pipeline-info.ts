@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { type ParsedDateTime, parseDateTime } from "./datetime.ts";
+import { DATE_TIME_PATTERN, type ParsedDateTime, parseDateTime } from "./datetime.ts";
 import { inferPipelineName } from "./pipeline-name.ts";
 
 /** One stored pipeline run, exactly as the API returns it and the JSONL file holds it. */
@@ -58,10 +58,14 @@ export const SAMPLE_RUN: PipelineRun = {
 const INTEGER_TEXT = /^\s*[-+]?\d+(\.0*)?\s*$/;
 const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
-/** Integers as the original accepted them: 8543, 8543.0 or "8543". */
+/** Integers as the original accepted them: 8543, 8543.0 or "8543"; beyond 2^53 - 1 a number
+ * is no longer exact, so it is refused as too large. */
 export const laxInteger = z.preprocess(
   (v) => (typeof v === "string" && INTEGER_TEXT.test(v) ? Number(v) : v),
-  z.int({ error: "must be an integer" }),
+  z.int({
+    error: (issue) =>
+      issue.code === "too_big" ? `too large: at most ${Number.MAX_SAFE_INTEGER}` : issue.code === "too_small" ? `too small: at least ${Number.MIN_SAFE_INTEGER}` : "must be an integer",
+  }),
 );
 
 /** Numbers, also as numeric strings ("1692.8"). */
@@ -77,7 +81,7 @@ export const dateTimeText = (options: { allowDateOnly?: boolean } = {}) =>
     if (parsed) return parsed;
     ctx.addIssue({
       code: "custom",
-      message: `invalid date-time '${text.slice(0, 64)}': expected YYYY-MM-DD HH:MM:SS or ISO 8601, a real calendar date`,
+      message: `invalid date-time '${text.slice(0, 64)}': expected YYYY-MM-DD HH:MM:SS or ISO 8601, a real calendar date from 0001 to 9999 (in UTC too, once an offset is applied)`,
     });
     return z.NEVER;
   });
@@ -134,9 +138,50 @@ function toRun(raw: RawRun): PipelineRun {
 /** What a JSONL line must hold to be served: the original's lax rules, nothing more. */
 export const StoredRunSchema = z.object(runShape).transform(toRun);
 
+/** What the document says of a non-negative integer field: a JSON integer or its text. */
+const countDoc = (description: string, example: number) => ({
+  description: `${description}; >= 0, also as a numeric string ("${example}")`,
+  example,
+  type: ["integer", "string"] as Array<"integer" | "string">,
+  anyOf: [
+    { type: "integer" as const, minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    { type: "string" as const, pattern: "^\\s*\\+?\\d+(\\.0*)?\\s*$" },
+  ],
+});
+const dateTimeDoc = (description: string) => ({
+  description: `${description}. YYYY-MM-DD HH:MM:SS, "T" or a space between date and time (any case), optional fraction, optional Z or ±HH:MM; a real calendar date`,
+  pattern: DATE_TIME_PATTERN,
+});
+const lengthDoc = (field: keyof typeof MAX_LENGTH) => ({ maxLength: MAX_LENGTH[field] });
+
+/** runShape with the limits POST enforces stated in the document (the checks themselves are in
+ * PipelineInfoInputSchema's refinement, so that stored lines are not held to them). */
+const inputShape = {
+  ...runShape,
+  start_local: runShape.start_local.openapi(dateTimeDoc("Local wall-clock start; an offset is ignored")),
+  end_local: runShape.end_local.openapi(dateTimeDoc("Local wall-clock end; an offset is ignored")),
+  start_utc: runShape.start_utc.openapi({ ...dateTimeDoc("Start instant; a value without offset is UTC"), format: undefined }),
+  end_utc: runShape.end_utc.openapi({ ...dateTimeDoc("End instant, not before start_utc; a value without offset is UTC"), format: undefined }),
+  elapsed_seconds: runShape.elapsed_seconds.openapi({
+    description: 'Duration in seconds; >= 0, also as a numeric string ("1692.8")',
+    type: ["number", "string"],
+    anyOf: [{ type: "number", minimum: 0 }, { type: "string", pattern: "^\\s*\\+?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?\\s*$" }],
+  }),
+  rowcount: runShape.rowcount.openapi(countDoc("Rows produced", 8543)),
+  pid: runShape.pid.openapi(countDoc("Process id of the run", 53452)),
+  elapsed_human: runShape.elapsed_human.openapi(lengthDoc("elapsed_human")),
+  output_file: runShape.output_file.openapi(lengthDoc("output_file")),
+  log_file: runShape.log_file.openapi(lengthDoc("log_file")),
+  date_code: runShape.date_code.openapi(lengthDoc("date_code")),
+  pipeline_name: runShape.pipeline_name.openapi(lengthDoc("pipeline_name")),
+  script_name: runShape.script_name.openapi(lengthDoc("script_name")),
+  pipeline_type: runShape.pipeline_type.openapi(lengthDoc("pipeline_type")),
+  environment: runShape.environment.openapi(lengthDoc("environment")),
+};
+
 /** A POST body: the lax rules plus what the Oracle table and common sense require. */
 export const PipelineInfoInputSchema = z
-  .object(runShape)
+  .object(inputShape)
   .superRefine((run, ctx) => {
     for (const [field, max] of Object.entries(MAX_LENGTH)) {
       const value = run[field as keyof typeof MAX_LENGTH];
@@ -146,6 +191,10 @@ export const PipelineInfoInputSchema = z
     }
     for (const field of ["rowcount", "elapsed_seconds", "pid"] as const) {
       if (run[field] < 0) ctx.addIssue({ code: "custom", path: [field], message: "must not be negative" });
+    }
+    for (const field of ["start_utc", "end_utc"] as const) {
+      // Stores keep instants to the microsecond; cutting digits off would store another instant.
+      if (run[field].beyondMicros) ctx.addIssue({ code: "custom", path: [field], message: "has digits past microseconds, which no store keeps" });
     }
     if (run.end_utc.epochMicros < run.start_utc.epochMicros) {
       ctx.addIssue({ code: "custom", path: ["end_utc"], message: "must not be before start_utc" });

@@ -28,10 +28,24 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
   const storeLatency = registry.register(new Histogram("pipeline_store_operation_duration_seconds", "Latency of store operations by operation."));
   const accepted = registry.register(new Counter("pipeline_posts_accepted_total", "Runs accepted by POST (stored, or already stored), batch records included."));
   const rejected = registry.register(new Counter("pipeline_posts_rejected_total", "Runs rejected by POST, by HTTP status (\"batch\" for records of a batch)."));
+  const deleted = registry.register(new Counter("pipeline_runs_deleted_total", "Runs removed, by reason: \"request\" (DELETE /pipelines/runs) or \"retention\"."));
   let snapshot: ScrapeSnapshot = { health: null, summaries: [] };
 
   registry.register(
     new Gauge("pipeline_store_up", "1 when the store is healthy, 0 otherwise.", () => [{ labels: { backend }, value: snapshot.health?.status === "healthy" ? 1 : 0 }]),
+  );
+  registry.register(
+    new Gauge("pipeline_store_degraded", "1 when the store serves reads but its writes fail, 0 otherwise.", () => [
+      { labels: { backend }, value: snapshot.health?.status === "degraded" ? 1 : 0 },
+    ]),
+  );
+  registry.register(
+    new Gauge(
+      "pipeline_store_write_failures_total",
+      "Store writes that failed, by cause (an errno such as ENOSPC, LOCK_LOST, or a database error code).",
+      () => Object.entries(snapshot.health?.writeFailures ?? {}).map(([cause, value]) => ({ labels: { backend, cause }, value })),
+      "counter",
+    ),
   );
   registry.register(
     new Gauge("pipeline_store_records", "Runs the store serves, when it knows without a scan.", () =>
@@ -42,6 +56,26 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
     new Gauge("pipeline_jsonl_skipped_lines", "JSONL lines skipped as unreadable.", () =>
       snapshot.health?.skippedLines === undefined ? [] : [{ value: snapshot.health.skippedLines }],
     ),
+  );
+
+  const compaction = () => snapshot.health?.lastCompaction;
+  registry.register(
+    new Gauge("pipeline_store_last_compaction_timestamp_seconds", "When this instance's last deletion finished (JSONL: the file rewrite), Unix seconds.", () => {
+      const last = compaction();
+      return last ? [{ labels: { backend }, value: Date.parse(last.finishedAt) / 1000 }] : [];
+    }),
+  );
+  registry.register(
+    new Gauge("pipeline_store_last_compaction_duration_seconds", "How long this instance's last deletion took.", () => {
+      const last = compaction();
+      return last ? [{ labels: { backend }, value: last.seconds }] : [];
+    }),
+  );
+  registry.register(
+    new Gauge("pipeline_store_last_compaction_reclaimed_bytes", "Bytes the JSONL file shrank by in the last deletion.", () => {
+      const bytes = compaction()?.bytesReclaimed;
+      return bytes === undefined ? [] : [{ labels: { backend }, value: bytes }];
+    }),
   );
 
   const pipelineSeries = () => perPipeline(snapshot.summaries, maxPipelines);
@@ -68,6 +102,7 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
     storeLatency,
     accepted,
     rejected,
+    deleted,
     setSnapshot(next: ScrapeSnapshot) {
       snapshot = next;
     },

@@ -19,6 +19,7 @@ export function instrumentRepository(inner: RunRepository, observe: (operation: 
     summarizePipelines: timed("summarize_pipelines", (f) => inner.summarizePipelines(f)),
     runHistory: timed("run_history", (f, b, z) => inner.runHistory(f, b, z)),
     insertRuns: timed("insert_runs", (r) => inner.insertRuns(r)),
+    deleteRuns: timed("delete_runs", (f) => inner.deleteRuns(f)),
     health: timed("health", () => inner.health()),
     close: () => inner.close(),
     async *streamRuns(filter, order) {

@@ -83,6 +83,16 @@ export function createMemoryRepository(initial: readonly PipelineRun[] = []): Ru
       return outcomes.map((o) => ({ ...o, run: structuredClone(o.run) }));
     },
 
+    async deleteRuns(filter: RunFilter): Promise<number> {
+      const doomed = matcher(filter);
+      const kept = runs.filter((k) => !doomed(k));
+      const removed = runs.length - kept.length;
+      runs.splice(0, runs.length, ...kept);
+      byIdentity.clear();
+      for (const k of runs) byIdentity.set(identityKey(k.run), k);
+      return removed;
+    },
+
     async health(): Promise<StoreHealth> {
       return { status: "healthy", records: runs.length };
     },

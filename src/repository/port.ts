@@ -3,9 +3,13 @@ import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/
 import type { RunFilter } from "../domain/run-filter.ts";
 import type { RunOrder } from "../domain/run-ordering.ts";
 
-/** What a store says about itself to /health. */
+/**
+ * What a store says about itself to /health. "degraded": reads are served but writes fail
+ * (full disk, lost lock, no permission, database refusing inserts), with the reason;
+ * "unhealthy": the store can serve nothing.
+ */
 export interface StoreHealth {
-  status: "healthy" | "unhealthy" | "starting";
+  status: "healthy" | "degraded" | "unhealthy" | "starting";
   /** Why the store is not healthy; never contains secrets. */
   reason?: string;
   /** Records the store serves, when it knows without a scan. */
@@ -16,6 +20,19 @@ export interface StoreHealth {
   progress?: { percent: number; lines: number };
   /** Set when this instance may not write, with the reason (e.g. another writer holds the file). */
   readOnly?: string;
+  /** Writes that failed since the start, by cause (an errno or database error code). */
+  writeFailures?: Record<string, number>;
+  /** The last deletion this instance carried out (for JSONL: the compaction that rewrote the file). */
+  lastCompaction?: CompactionReport;
+}
+
+/** What one deletion did: when it finished, how long it took, runs removed, bytes given back. */
+export interface CompactionReport {
+  finishedAt: string;
+  seconds: number;
+  removed: number;
+  /** Bytes the store's file shrank by; absent where the database reclaims space itself. */
+  bytesReclaimed?: number;
 }
 
 /**
@@ -27,7 +44,7 @@ export interface Keyset {
   tie: number;
 }
 
-/** One page of runs. */
+/** What findRuns is asked for: a filter, an order and where the page starts. */
 export interface FindRunsQuery {
   filter: RunFilter;
   /** Default: start_utc newest first. */
@@ -98,6 +115,11 @@ export interface RunRepository {
   /** Stores validated runs with one durable commit for all of them and returns one outcome per
    * run, in order. Runs whose identity is already stored are not written again. */
   insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]>;
+
+  /** Removes every stored run matching `filter` (an empty filter matches every run) and returns
+   * how many it removed. Runs stored while the deletion is under way may stay. Throws what
+   * insertRuns throws when the store cannot write. */
+  deleteRuns(filter: RunFilter): Promise<number>;
 
   /** A cheap probe of whether the store can serve reads and writes. Never throws. */
   health(): Promise<StoreHealth>;

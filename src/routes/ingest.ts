@@ -1,9 +1,11 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { type PipelineRun, PipelineInfoInputSchema, PipelineInfoSchema } from "../domain/pipeline-info.ts";
 import { idempotency } from "../http/idempotency.ts";
 import { type FieldError, fieldErrors, problem, problemResponse, validationHook } from "../http/problem.ts";
-import { limitBody, requireJson } from "../http/require-json.ts";
+import { limitBody } from "../http/body-limit.ts";
+import { requireJson } from "../http/require-json.ts";
 import type { InsertOutcome, RunRepository } from "../repository/port.ts";
 import { WRITE_SECURITY, unavailable } from "./responses.ts";
 
@@ -22,7 +24,7 @@ const idempotencyHeader = z.object({
     .openapi({ description: "Retry safely: the same key with the same body replays the first answer for 24 hours; with another body it is a 422", example: "run-2025-08-12-sales" }),
 });
 
-const createRunRoute = (middleware: MiddlewareHandler[]) =>
+const createRunRoute = (middleware: MiddlewareHandler[], security: typeof WRITE_SECURITY) =>
   createRoute({
     method: "post",
     path: "/pipelines",
@@ -33,7 +35,7 @@ const createRunRoute = (middleware: MiddlewareHandler[]) =>
       "identity that is already stored with the same content answers 200 with the stored run and writes nothing; " +
       "with different content, 409 naming the fields that differ.",
     middleware: middleware as [MiddlewareHandler],
-    security: WRITE_SECURITY,
+    security,
     request: {
       headers: idempotencyHeader,
       body: { required: true, content: { "application/json": { schema: PipelineInfoInputSchema } } },
@@ -69,7 +71,7 @@ const BatchResponseSchema = z
   })
   .openapi("BatchResponse");
 
-const batchRoute = (middleware: MiddlewareHandler[], maxBatch: number) =>
+const batchRoute = (middleware: MiddlewareHandler[], maxBatch: number, security: typeof WRITE_SECURITY) =>
   createRoute({
     method: "post",
     path: "/pipelines/batch",
@@ -80,15 +82,16 @@ const batchRoute = (middleware: MiddlewareHandler[], maxBatch: number) =>
       "validated and stored on its own (valid records are stored even when others fail), all with one durable commit; " +
       "the answer has one result per input record. Identity and Idempotency-Key work as for POST /pipelines.",
     middleware: middleware as [MiddlewareHandler],
-    security: WRITE_SECURITY,
+    security,
     request: {
       headers: idempotencyHeader,
       body: {
-        // Not required: NDJSON bodies skip the JSON validator and are split into records here.
-        required: false,
+        required: true,
+        // Plain schemas, not zod: each record is validated on its own below (one result per
+        // record), and an NDJSON body must not meet a JSON validator.
         content: {
-          "application/json": { schema: z.array(z.unknown()).openapi({ items: { $ref: "#/components/schemas/PipelineInfoInput" } }) },
-          "application/x-ndjson": { schema: z.string().openapi({ description: "One PipelineInfoInput per line" }) },
+          "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/PipelineInfoInput" } } },
+          "application/x-ndjson": { schema: { type: "string", description: "One PipelineInfoInput per line" } },
         },
       },
     },
@@ -115,6 +118,8 @@ export interface IngestOptions {
   maxBodyBytes: number;
   maxBatch: number;
   maxBatchBytes: number;
+  /** Whether writes need an API key: only then does the document ask for one. */
+  secured: boolean;
   /** Told how many records of a batch were accepted (stored or already stored) and rejected. */
   onBatch?: (accepted: number, rejected: number) => void;
 }
@@ -122,8 +127,9 @@ export interface IngestOptions {
 /** POST /pipelines and POST /pipelines/batch. */
 export function ingestRoutes(repository: RunRepository, options: IngestOptions) {
   const remember = idempotency() as MiddlewareHandler;
+  const security = options.secured ? WRITE_SECURITY : [];
   return new OpenAPIHono({ defaultHook: validationHook })
-    .openapi(createRunRoute([requireJson, limitBody(options.maxBodyBytes), remember]), async (c) => {
+    .openapi(createRunRoute([requireJson, limitBody(options.maxBodyBytes), remember], security), async (c) => {
       const [outcome] = (await repository.insertRuns([c.req.valid("json")])) as [InsertOutcome];
       if (outcome.status === "conflict") {
         const detail = `A run with this identity (pipeline_name, date_code, start_utc, pid) is stored with other values in: ${outcome.fields.join(", ")}`;
@@ -131,12 +137,18 @@ export function ingestRoutes(repository: RunRepository, options: IngestOptions) 
       }
       return outcome.status === "created" ? c.json(outcome.run, 201) : c.json(outcome.run, 200);
     })
-    .openapi(batchRoute([requireBatchType, limitBody(options.maxBatchBytes), remember], options.maxBatch), async (c) => {
+    .openapi(batchRoute([requireBatchType, limitBody(options.maxBatchBytes), remember], options.maxBatch, security), async (c) => {
       const type = c.req.header("content-type") ?? "";
       let records: unknown[];
       const parseErrors = new Map<number, FieldError[]>();
       if (/json\s*(;|$)/i.test(type) && !/ndjson/i.test(type)) {
-        records = c.req.valid("json") as unknown[];
+        const body = await c.req.json().catch(() => {
+          throw new HTTPException(400, { message: "Malformed JSON in request body" });
+        });
+        if (!Array.isArray(body)) {
+          return problem(422, "The body must be a JSON array of records", { errors: [{ location: "body", field: "(body)", message: "expected an array of records" }] }) as never;
+        }
+        records = body;
       } else {
         records = [];
         const lines = (await c.req.text()).split("\n");

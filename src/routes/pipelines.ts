@@ -5,7 +5,7 @@ import type { PipelineStats } from "../domain/statistics.ts";
 import { HistoryQuerySchema, HistoryResponseSchema, PipelineStatsResponseSchema, SummaryQuerySchema } from "../domain/statistics-query.ts";
 import { problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
-import { guarded, unavailable } from "./responses.ts";
+import { guarded, notModified, unavailable } from "./responses.ts";
 
 const listPipelinesRoute = createRoute({
   method: "get",
@@ -21,7 +21,8 @@ const listPipelinesRoute = createRoute({
     "PIPELINE_LATE_FACTOR (default 2) typical intervals.",
   request: { query: SummaryQuerySchema },
   responses: {
-    200: { description: "Pipeline statistics", content: { "application/json": { schema: PipelineStatsResponseSchema } } },
+    200: { description: "Pipeline statistics, with an ETag", content: { "application/json": { schema: PipelineStatsResponseSchema } } },
+    ...notModified,
     422: problemResponse("A filter is out of range or of the wrong type"),
     ...guarded,
     503: unavailable,
@@ -36,7 +37,8 @@ const historyRoute = createRoute({
   description: "Count, total rows and median duration of the matching runs per pipeline_name and hour, day or ISO week, cut in the caller's time zone. Empty buckets are left out.",
   request: { query: HistoryQuerySchema },
   responses: {
-    200: { description: "Buckets, oldest first", content: { "application/json": { schema: HistoryResponseSchema } } },
+    200: { description: "Buckets, oldest first, with an ETag", content: { "application/json": { schema: HistoryResponseSchema } } },
+    ...notModified,
     422: problemResponse("A filter, the bucket or the time zone is invalid"),
     ...guarded,
     503: unavailable,

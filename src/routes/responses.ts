@@ -10,3 +10,8 @@ export const guarded = {
 };
 
 export const WRITE_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+
+/** GETs that carry an ETag: a client that sends it back in If-None-Match gets 304 and no body. */
+export const notModified = {
+  304: { description: "Not modified: the ETag sent in If-None-Match is still current; no body" },
+};

@@ -8,7 +8,7 @@ import { csvRow, CSV_COLUMNS, ndjsonLine, streamText } from "../http/export-stre
 import { streamRunEnvelope } from "../http/json-stream.ts";
 import { problem, problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
-import { guarded, unavailable } from "./responses.ts";
+import { guarded, notModified, unavailable } from "./responses.ts";
 
 const getRunsRoute = createRoute({
   method: "get",
@@ -19,7 +19,8 @@ const getRunsRoute = createRoute({
     "Runs matching every given filter (repeat a label parameter for any of several values), newest start_utc first " +
     "unless order_by says otherwise. Page with limit/offset or with cursor (next_cursor of the previous page). " +
     "`all_data=true` returns every match and ignores limit, offset and cursor entirely; the answer streams. " +
-    "`format=ndjson|csv` (or Accept: application/x-ndjson, text/csv) downloads the same runs as a file.",
+    "`format=ndjson|csv` (or Accept: application/x-ndjson, text/csv) downloads the same runs as a file. Pages carry " +
+    "an ETag (If-None-Match gives 304 while nothing changed); `all_data` answers do not.",
   request: { query: RunQuerySchema },
   responses: {
     200: {
@@ -30,6 +31,7 @@ const getRunsRoute = createRoute({
         "text/csv": { schema: z.string().openapi({ description: "RFC 4180 CSV with a header row", example: `${CSV_COLUMNS.join(",")}\r\n...` }) },
       },
     },
+    ...notModified,
     422: problemResponse("A parameter is out of range or of the wrong type, or the cursor belongs to another query"),
     ...guarded,
     503: unavailable,

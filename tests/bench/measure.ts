@@ -26,12 +26,21 @@ export async function rssMiB(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-/** GETs a URL and reads the whole body; throws on a non-2xx answer. */
+/** GETs a URL uncompressed and reads the whole body; throws on a non-2xx answer. */
 export async function get(url: string): Promise<number> {
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
   const body = await res.arrayBuffer();
   if (!res.ok) throw new Error(`${url}: ${res.status}`);
   return body.byteLength;
 }
 
 export const fmt = (ms: number) => (Number.isNaN(ms) ? "-" : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
+/** GETs a URL asking for `encoding` and returns the bytes as they came over the wire (never
+ * decompressed) and the encoding the server chose. */
+export async function getEncoded(url: string, encoding: string): Promise<{ wireBytes: number; encoding: string }> {
+  const res = await fetch(url, { headers: { "accept-encoding": encoding }, decompress: false });
+  const body = await res.arrayBuffer();
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return { wireBytes: body.byteLength, encoding: res.headers.get("content-encoding") ?? "identity" };
+}

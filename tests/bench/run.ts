@@ -20,7 +20,7 @@ import type { RunRepository } from "../../src/repository/port.ts";
 import { distinctBody } from "../support/runs.ts";
 import { generateFile } from "./generate.ts";
 import { runLoad } from "./http-load.ts";
-import { fmt, get, rssMiB, type Timing, time } from "./measure.ts";
+import { fmt, get, getEncoded, rssMiB, type Timing, time } from "./measure.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const { values: args } = parseArgs({
@@ -184,8 +184,31 @@ async function benchSize(size: number, dataDir: string): Promise<{ rows: Row[]; 
       note: `${(bytes / 2 ** 20).toFixed(0)} MiB at ${((size / ms) * 1000).toFixed(0)} runs/s`,
     });
   }
+  rows.push(...(await dashboardPoll(service.url, size >= 1_000_000 ? 3 : 7)));
   await service.stop();
   return { rows, notes };
+}
+
+/** The original dashboard's poll, every 60 s: every run, as it asks for it, per encoding. */
+async function dashboardPoll(url: string, runs: number): Promise<Row[]> {
+  const poll = `${url}/get_pipeline_info?all_data=true`;
+  const rows: Row[] = [];
+  let identityBytes = 0;
+  for (const encoding of ["identity", "gzip", "br"]) {
+    let answer = { wireBytes: 0, encoding: "" };
+    const timing = await time(async () => {
+      answer = await getEncoded(poll, encoding);
+    }, runs, 1);
+    if (encoding === "identity") identityBytes = answer.wireBytes;
+    rows.push({
+      what: `dashboard poll all_data=true, Accept-Encoding: ${encoding} (HTTP)`,
+      target: encoding === "identity" ? "" : "smaller than identity",
+      indexed: timing,
+      baseline: null,
+      note: `${(answer.wireBytes / 2 ** 20).toFixed(2)} MiB on the wire (${answer.encoding})${encoding === "identity" ? "" : `, ${((100 * answer.wireBytes) / identityBytes).toFixed(1)} % of identity`}`,
+    });
+  }
+  return rows;
 }
 
 async function benchBatches(): Promise<Row> {

@@ -66,6 +66,26 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       expect(await collect(repository.streamRuns({}))).toEqual([run]);
     });
 
+    test("instants from 0001 to 9999 at microsecond precision read back exactly, in time order", async () => {
+      const edges = [
+        ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000001Z"],
+        ["1600-02-29T12:00:00.5Z", "1600-02-29T12:00:00.75Z"],
+        ["2300-06-01T12:34:56.123457Z", "2300-06-01T12:34:56.999999Z"],
+        ["9999-12-31T23:59:58Z", "9999-12-31T23:59:59.999999Z"],
+      ] as const;
+      const runs = edges.map(([start_utc, end_utc], i) =>
+        makeRun({ date_code: `edge-${i}`, start_utc, end_utc, start_local: start_utc.slice(0, -1), end_local: end_utc.slice(0, -1) }),
+      );
+      expect((await repository.insertRuns(runs)).map((o) => o.status)).toEqual(["created", "created", "created", "created"]);
+      const stored = (await find({})).runs;
+      expect(stored.map((r) => r.date_code)).toEqual(["edge-3", "edge-2", "edge-1", "edge-0"]);
+      expect(stored.map((r) => [r.start_utc, r.end_utc, r.start_local, r.end_local])).toEqual(
+        [...runs].reverse().map((r) => [r.start_utc, r.end_utc, r.start_local, r.end_local]),
+      );
+      // Stored once: the same runs again are already there.
+      expect((await repository.insertRuns(runs)).map((o) => o.status)).toEqual(["existing", "existing", "existing", "existing"]);
+    });
+
     test("runs come newest start_utc first; equal starts most recently stored first", async () => {
       await insertAll([
         makeRun({ date_code: "b", start: "2025-01-02T00:00:00Z" }),
@@ -430,6 +450,61 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
         expect(outcomes.filter((o) => o?.status === "created")).toHaveLength(1);
         expect(outcomes.filter((o) => o?.status === "existing")).toHaveLength(9);
         expect(await repository.countRuns({})).toBe(1);
+      });
+    });
+
+    describe("deletion", () => {
+      const runs = [
+        makeRun({ date_code: "old-dev", pid: 1, start: "2024-01-01T00:00:00Z", environment: "dev", pipeline_name: "sales" }),
+        makeRun({ date_code: "old-prod", pid: 2, start: "2024-01-02T00:00:00Z", environment: "prod", pipeline_name: "sales" }),
+        makeRun({ date_code: "new-dev", pid: 3, start: "2025-06-01T00:00:00Z", environment: "dev", pipeline_name: "billing" }),
+        makeRun({ date_code: "new-prod", pid: 4, start: "2025-06-02T00:00:00Z", environment: "prod", pipeline_name: "billing" }),
+      ];
+      beforeEach(() => insertAll(runs));
+
+      test("removes exactly the runs a filter selects and says how many", async () => {
+        expect(await repository.deleteRuns({ labels: { environment: ["dev"] } })).toBe(2);
+        expect(await dates({})).toEqual(["new-prod", "old-prod"]);
+        expect(await repository.countRuns({ labels: { environment: ["dev"] } })).toBe(0);
+        expect((await collect(repository.streamRuns({}))).map((r) => r.date_code)).toEqual(["new-prod", "old-prod"]);
+      });
+
+      test("time bounds and labels combine; nothing matching removes nothing", async () => {
+        expect(await repository.deleteRuns({ endUtcTo: at("2024-12-31"), labels: { pipeline_name: ["sales"] } })).toBe(2);
+        expect(await repository.deleteRuns({ labels: { pipeline_name: ["nobody"] } })).toBe(0);
+        expect(await dates({})).toEqual(["new-prod", "new-dev"]);
+      });
+
+      test("summaries and history count only what is left", async () => {
+        await repository.deleteRuns({ labels: { pipeline_name: ["sales"] } });
+        const summaries = await repository.summarizePipelines();
+        expect(summaries.map((s) => [s.pipeline_name, s.environment, s.total_runs])).toEqual([
+          ["billing", "prod", 1],
+          ["billing", "dev", 1],
+        ]);
+        const history = await repository.runHistory({}, "day", "UTC");
+        expect(history.map((h) => h.pipeline_name)).toEqual(["billing"]);
+      });
+
+      test("an empty filter removes every run; the store then takes new ones as before", async () => {
+        expect(await repository.deleteRuns({})).toBe(4);
+        expect(await find({}, 10)).toEqual({ total: 0, runs: [], next: null });
+        expect(await insert(runs[0] as PipelineRun)).toEqual({ status: "created", run: runs[0] as PipelineRun });
+        expect(await dates({})).toEqual(["old-dev"]);
+      });
+
+      test("a deleted identity can be stored again; kept ones stay idempotent", async () => {
+        await repository.deleteRuns({ labels: { environment: ["prod"] } });
+        const outcomes = await repository.insertRuns(runs);
+        expect(outcomes.map((o) => o.status)).toEqual(["existing", "created", "existing", "created"]);
+        expect(await repository.countRuns({})).toBe(4);
+      });
+
+      test("writes during a deletion are all kept", async () => {
+        const extra = Array.from({ length: 20 }, (_, i) => makeRun({ date_code: `during-${i}`, pid: 100 + i, start: "2025-07-01T00:00:00Z" }));
+        const [removed] = await Promise.all([repository.deleteRuns({ labels: { environment: ["dev"] } }), ...extra.map((run) => insert(run))]);
+        expect(removed).toBe(2);
+        expect(await repository.countRuns({})).toBe(22);
       });
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig } from "../../src/config.ts";
+import { ConfigError, loadConfig, retentionRules, unknownVariables } from "../../src/config.ts";
 
 describe("loadConfig", () => {
   test("defaults: jsonl store at pipeline_data.jsonl on 0.0.0.0:8000", () => {
@@ -25,6 +25,11 @@ describe("loadConfig", () => {
     [{ PIPELINE_JSONL_FSYNC: "sometimes" }, /PIPELINE_JSONL_FSYNC: must be one of: always, interval, never/],
     [{ PIPELINE_BACKEND: "oracle" }, /ORACLE_DSN: .*ORACLE_USER: .*ORACLE_PASSWORD: /],
     [{ PIPELINE_BACKEND: "oracle", ORACLE_DSN: "db:1521/x", ORACLE_USER: "u" }, /^invalid configuration: ORACLE_PASSWORD: is required/],
+    [{ PIPELINE_RETENTION_DAYS: "0" }, /PIPELINE_RETENTION_DAYS: must be > 0/],
+    [{ PIPELINE_RETENTION_RULES: "env=dev:7" }, /PIPELINE_RETENTION_RULES: must be LABEL=VALUE:DAYS.*environment=dev:7/],
+    [{ PIPELINE_RETENTION_RULES: "environment=dev:0" }, /PIPELINE_RETENTION_RULES: /],
+    [{ PIPELINE_RETENTION_RULES: "environment=dev" }, /PIPELINE_RETENTION_RULES: /],
+    [{ PIPELINE_JSONL_ARCHIVE_DELETED: "maybe" }, /PIPELINE_JSONL_ARCHIVE_DELETED: must be true or false/],
   ];
   for (const [env, message] of bad) {
     test(`rejects ${JSON.stringify(env)} naming the variable`, () => {
@@ -32,6 +37,17 @@ describe("loadConfig", () => {
       expect(() => loadConfig(env)).toThrow(message);
     });
   }
+
+  test("retention is off by default; a global period and per-label periods combine", () => {
+    expect(retentionRules(loadConfig({}))).toEqual([]);
+    const config = loadConfig({ PIPELINE_RETENTION_DAYS: "90", PIPELINE_RETENTION_RULES: "environment=dev:7, pipeline_type=test run:3" });
+    expect(retentionRules(config)).toEqual([
+      { days: 90 },
+      { days: 7, label: { name: "environment", value: "dev" } },
+      { days: 3, label: { name: "pipeline_type", value: "test run" } },
+    ]);
+    expect(config.PIPELINE_RETENTION_INTERVAL_MINUTES).toBe(60);
+  });
 
   test("operations settings parse: keys, read auth, CORS origins, limits", () => {
     expect(
@@ -87,5 +103,32 @@ describe("loadConfig", () => {
     } catch (error) {
       expect(String(error)).not.toContain("hunter2");
     }
+  });
+
+  for (const host of ["localhost:8000", "http://localhost", "0.0.0.0:80", "my host", "-bad.example"]) {
+    test(`HOST ${JSON.stringify(host)} is refused naming HOST`, () => {
+      expect(() => loadConfig({ HOST: host })).toThrow(/HOST: must be a host name or IP address/);
+    });
+  }
+
+  test("HOST takes names, IPv4 and IPv6 addresses", () => {
+    for (const host of ["localhost", "0.0.0.0", "127.0.0.1", "::", "::1", "fe80::1", "svc.internal.example.com"]) expect(loadConfig({ HOST: host }).HOST).toBe(host);
+  });
+});
+
+describe("unknownVariables", () => {
+  test("names PIPELINE_* and ORACLE_* variables nobody reads, each with the nearest known name", () => {
+    expect(
+      unknownVariables({ PIPELINE_JSONL_FILE: "a", PIPELINE_PORT: "1", ORACLE_USERNAME: "u", PIPELINE_API_KEY: "k", PIPELINE_BACKEND: "jsonl", PORT: "1", HOME: "/" }),
+    ).toEqual([
+      { name: "ORACLE_USERNAME", nearest: "ORACLE_USER" },
+      { name: "PIPELINE_API_KEY", nearest: "PIPELINE_API_KEYS" },
+      { name: "PIPELINE_JSONL_FILE", nearest: "PIPELINE_JSONL_PATH" },
+      { name: "PIPELINE_PORT", nearest: "PORT" },
+    ]);
+  });
+
+  test("leaves alone the Oracle client's own variables", () => {
+    expect(unknownVariables({ ORACLE_HOME: "/u01", ORACLE_SID: "FREE", ORACLE_BASE: "/u01", ORACLE_TEST_DSN: "x" })).toEqual([]);
   });
 });

@@ -196,7 +196,7 @@ for (const [name, open] of STORES) {
         const reader = (res.body as ReadableStream<Uint8Array>).getReader();
         await reader.read();
         await reader.cancel();
-        await Bun.sleep(20);
+        await new Promise((resolve) => setTimeout(resolve, 20));
         expect(finished).toBe(true);
         expect(produced).toBeLessThan(3000);
       } finally {

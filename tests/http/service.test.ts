@@ -44,6 +44,20 @@ describe("errors", () => {
     expect((await app.request("/get_pipeline_info", { method: "POST" })).status).toBe(405);
   });
 
+  test("with API keys a wrong method is still 405 with Allow, key or not, before any 401", async () => {
+    const key = "service-key-0123456789abcdef";
+    const app = createApp({ repository: createMemoryRepository(), auth: { keys: [key], protectReads: true } });
+    for (const headers of [{}, { authorization: `Bearer ${key}` }, { authorization: "Bearer wrong" }] as Array<Record<string, string>>) {
+      const health = await app.request("/health", { method: "DELETE", headers });
+      expect(health.status).toBe(405);
+      expect(health.headers.get("allow")).toBe("GET, HEAD");
+      const runs = await app.request("/pipelines", { method: "PUT", headers });
+      expect(runs.status).toBe(405);
+      expect(runs.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "HEAD", "POST"]);
+    }
+    expect((await app.request("/pipelines", { method: "POST" })).status).toBe(401);
+  });
+
   test("an unexpected error is a generic 500; details go to the log only", async () => {
     const lines: string[] = [];
     const failing: RunRepository = {
@@ -80,9 +94,9 @@ describe("OpenAPI and /docs", () => {
     const doc = (await (await testApp().app.request("/openapi.json")).json()) as any;
     expect(doc.openapi).toBe("3.1.0");
     const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses).sort();
-    expect(statuses("/get_pipeline_info", "get")).toEqual(["200", "401", "422", "429", "503"]);
-    expect(statuses("/pipelines", "get")).toEqual(["200", "401", "422", "429", "503"]);
-    expect(statuses("/pipelines/history", "get")).toEqual(["200", "401", "422", "429", "503"]);
+    expect(statuses("/get_pipeline_info", "get")).toEqual(["200", "304", "401", "422", "429", "503"]);
+    expect(statuses("/pipelines", "get")).toEqual(["200", "304", "401", "422", "429", "503"]);
+    expect(statuses("/pipelines/history", "get")).toEqual(["200", "304", "401", "422", "429", "503"]);
     expect(statuses("/pipelines", "post")).toEqual(["200", "201", "400", "401", "409", "413", "415", "422", "429", "503"]);
     expect(statuses("/pipelines/batch", "post")).toEqual(["200", "400", "401", "413", "415", "422", "429", "503"]);
     expect(statuses("/health", "get")).toEqual(["200", "503"]);

@@ -76,6 +76,7 @@ async function everyStatement(table: string, columnMap: Record<string, string>):
     }
     await repository.summarizePipelines(filter);
     for (const bucket of BUCKETS) await repository.runHistory(filter, bucket, "America/Los_Angeles");
+    await repository.deleteRuns(filter);
   }
   await repository.close();
   fake.close();
@@ -83,8 +84,8 @@ async function everyStatement(table: string, columnMap: Record<string, string>):
 }
 
 // Per filter: 5 fields x 2 directions x (offset page with total, without, keyset page) plus the
-// NULL-name keyset both ways; a count; a summary; three history buckets.
-const PER_FILTER = 5 * 2 * 3 + 2 + 1 + 1 + BUCKETS.length;
+// NULL-name keyset both ways; a count; a summary; three history buckets; a batch delete.
+const PER_FILTER = 5 * 2 * 3 + 2 + 1 + 1 + BUCKETS.length + 1;
 // Once: two identity lookups (1 and 10 identities), the executeMany insert, the health probe.
 const ONCE = 4;
 

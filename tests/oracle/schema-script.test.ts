@@ -11,13 +11,14 @@ import { foreignConstructs, plsqlSyntaxErrors } from "./support/plsql-grammar.ts
 const script = await Bun.file(join(import.meta.dir, "..", "..", "sql", "create_pipeline_runs.sql")).text();
 const statements = scriptStatements(script);
 
-test("the reference script is one table, the four indexes the filters use and the unique identity index", () => {
+test("the reference script is one table, the four indexes the filters use, the retention index and the unique identity index", () => {
   expect(statements.map((s) => s.split("(")[0]?.trim())).toEqual([
     "CREATE TABLE PIPELINE_RUNS",
     "CREATE INDEX PIPELINE_RUNS_START_IX ON PIPELINE_RUNS",
     "CREATE INDEX PIPELINE_RUNS_NAME_START_IX ON PIPELINE_RUNS",
     "CREATE INDEX PIPELINE_RUNS_ENV_IX ON PIPELINE_RUNS",
     "CREATE INDEX PIPELINE_RUNS_DATE_CODE_IX ON PIPELINE_RUNS",
+    "CREATE INDEX PIPELINE_RUNS_END_IX ON PIPELINE_RUNS",
     "CREATE UNIQUE INDEX PIPELINE_RUNS_IDENTITY_UX ON PIPELINE_RUNS",
   ]);
   // The identity the store looks up, instant and pid first (never NULL).

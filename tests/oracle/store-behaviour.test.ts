@@ -175,6 +175,41 @@ describe("health", () => {
     expect(await repository.health()).toEqual({ status: "healthy" });
   });
 
+  test("inserts the database refuses make the store degraded, counted by cause, until one succeeds", async () => {
+    open();
+    fake.beforeExecute = (statement) => {
+      if (statement.rows) throw driverError("ORA-01653", "unable to extend table APP.PIPELINE_RUNS by 128 in tablespace USERS");
+    };
+    await rejection(insertRun(makeRun({ pid: 1 })));
+    await rejection(insertRun(makeRun({ pid: 2 })));
+    const degraded = await repository.health();
+    expect(degraded.status).toBe("degraded");
+    expect(degraded.reason).toContain("ORA-01653");
+    expect(degraded.writeFailures).toEqual({ "ORA-01653": 2 });
+    expect(await repository.countRuns({})).toBe(0);
+    fake.beforeExecute = undefined;
+    await insertRun(makeRun({ pid: 3 }));
+    expect(await repository.health()).toEqual({ status: "healthy", writeFailures: { "ORA-01653": 2 } });
+  });
+
+  test("an insert that failed for an unreachable database stops counting as degraded once a probe reaches it", async () => {
+    open();
+    fake.unreachable = driverError("NJS-503", "connection to host db port 1521 could not be established.");
+    await rejection(insertRun(makeRun()));
+    expect((await repository.health()).status).toBe("unhealthy");
+    fake.unreachable = undefined;
+    expect(await repository.health()).toEqual({ status: "healthy", writeFailures: { "NJS-503": 1 } });
+  });
+
+  test("a request the database refuses as too long or conflicting is not a store failure", async () => {
+    open();
+    fake.beforeExecute = (statement) => {
+      if (statement.rows) throw driverError("ORA-12899", 'value too large for column "APP"."PIPELINE_RUNS"."ENVIRONMENT" (actual: 60, maximum: 50)');
+    };
+    await rejection(insertRun(makeRun()));
+    expect(await repository.health()).toEqual({ status: "healthy" });
+  });
+
   test("a missing table or column makes the store unhealthy", async () => {
     open();
     fake.db.run("DROP TABLE PIPELINE_RUNS");
@@ -186,5 +221,41 @@ describe("health", () => {
     await Promise.all([repository.health(), repository.health(), repository.health()]);
     await repository.health();
     expect(fake.executed.filter((s) => s.sql.endsWith("WHERE 1 = 0"))).toHaveLength(1);
+  });
+});
+
+describe("deleteRuns", () => {
+  test("deletes in bounded batches, each committed on its own, until a batch removes fewer", async () => {
+    const fake = createSqliteOracle("PIPELINE_RUNS");
+    const repository = createOracleRepository({ connectString: "fake", user: "u", password: "p", table: "PIPELINE_RUNS", columnMap: {} }, { driver: fake.driver, deleteBatchSize: 2 });
+    await repository.insertRuns(Array.from({ length: 7 }, (_, i) => makeRun({ date_code: `d${i}`, pid: i, environment: i < 5 ? "dev" : "prod" })));
+    fake.executed.length = 0;
+    expect(await repository.deleteRuns({ labels: { environment: ["dev"] } })).toBe(5);
+    const deletes = fake.executed.filter((s) => s.sql.startsWith("DELETE"));
+    expect(deletes).toHaveLength(3);
+    for (const statement of deletes) {
+      expect(statement.options).toMatchObject({ autoCommit: true });
+      expect(statement.binds).toMatchObject({ p_limit: 2 });
+    }
+    expect(await repository.countRuns({})).toBe(2);
+    expect((await repository.health()).lastCompaction?.removed).toBe(5);
+    await repository.close();
+    fake.close();
+  });
+
+  test("a failing batch keeps the batches before it and surfaces as unavailable", async () => {
+    const fake = createSqliteOracle("PIPELINE_RUNS");
+    const repository = createOracleRepository({ connectString: "fake", user: "u", password: "p", table: "PIPELINE_RUNS", columnMap: {} }, { driver: fake.driver, deleteBatchSize: 2 });
+    await repository.insertRuns(Array.from({ length: 6 }, (_, i) => makeRun({ date_code: `d${i}`, pid: i })));
+    let deletes = 0;
+    fake.beforeExecute = (statement) => {
+      if (statement.sql.startsWith("DELETE") && ++deletes === 2) throw Object.assign(new Error("ORA-03113: end-of-file on communication channel"), { code: "ORA-03113", errorNum: 3113 });
+    };
+    await expect(repository.deleteRuns({})).rejects.toBeInstanceOf(StoreUnavailableError);
+    fake.beforeExecute = undefined;
+    expect(await repository.countRuns({})).toBe(4);
+    expect(await repository.deleteRuns({})).toBe(4);
+    await repository.close();
+    fake.close();
   });
 });

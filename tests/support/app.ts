@@ -5,10 +5,10 @@ import type { RunRepository } from "../../src/repository/port.ts";
 import { createMemoryRepository } from "../../src/repository/memory.ts";
 import type { DocsAssetLoader } from "../../src/routes/docs.ts";
 
-const swaggerDir = dirname(fileURLToPath(import.meta.resolve("swagger-ui-dist/package.json")));
-
-/** The same asset loader the server uses: files of the installed swagger-ui-dist. */
+/** The same asset loader the server uses: files of the installed swagger-ui-dist. Resolved on
+ * use, so the runtime matrix can load this module where there is no package resolution. */
 export const swaggerAssets: DocsAssetLoader = async (file) => {
+  const swaggerDir = dirname(fileURLToPath(import.meta.resolve("swagger-ui-dist/package.json")));
   const asset = Bun.file(join(swaggerDir, file));
   return (await asset.exists()) ? asset.bytes() : null;
 };

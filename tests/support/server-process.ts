@@ -12,12 +12,18 @@ export interface RunningServer {
 
 /** Starts `bun <entry>` as a user would, on a free loopback port, and waits until /health says
  * 200 (the store ready), not just until the port answers. */
-export async function startServer(env: Record<string, string>, entry = "src/server.ts", timeoutMs = 15000): Promise<RunningServer> {
+export function startServer(env: Record<string, string>, entry = "src/server.ts", timeoutMs = 15000): Promise<RunningServer> {
+  return startProcess(() => [process.execPath, entry], { HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env }, timeoutMs);
+}
+
+/** Starts `command(port)` on a free loopback port (PORT is in its environment too) and waits until
+ * its /health says 200; retries on another port when the chosen one was taken. */
+export async function startProcess(command: (port: number) => string[], env: Record<string, string> = {}, timeoutMs = 15000): Promise<RunningServer> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 40000);
-    const proc = Bun.spawn([process.execPath, entry], {
+    const proc = Bun.spawn(command(port), {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: String(port), ...env },
       stdout: "pipe",
       stderr: "pipe",
       stdin: "ignore",
@@ -47,7 +53,7 @@ export async function startServer(env: Record<string, string>, entry = "src/serv
     proc.kill("SIGKILL");
     await proc.exited;
     const stderr = await new Response(proc.stderr).text();
-    if (!/EADDRINUSE|in use/i.test(stderr)) throw new Error(`server did not start: ${stderr}`);
+    if (!/EADDRINUSE|in use/i.test(stderr)) throw new Error(`${command(port)[0]} did not start: ${stderr}`);
   }
   throw new Error("no free port found");
 }

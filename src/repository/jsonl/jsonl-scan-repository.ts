@@ -13,6 +13,8 @@ import { HistoryBuilder, StatsBuilder } from "../pipeline-stats.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { type KeyedRun, TopRuns, comparator, compareKeysets, keyRun, keysetOf, matcher } from "../run-order.ts";
 import { type FsyncMode, createAppender } from "./appender.ts";
+import { archivePathFor, compactFile } from "./compaction.ts";
+import { fileStat } from "./generation.ts";
 import { readLines } from "./line-reader.ts";
 import { decodeLine, encodeRun } from "./record-codec.ts";
 
@@ -20,6 +22,8 @@ export interface JsonlOptions {
   path: string;
   fsync?: FsyncMode;
   logger?: Logger;
+  /** Write deleted runs to a gzip NDJSON archive beside the file before they leave it. */
+  archiveDeleted?: boolean;
 }
 
 /**
@@ -73,7 +77,36 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
     return outcomes;
   }
 
+  /** Finds the matching lines in one pass, then rewrites the file without them. */
+  async function deleteNow(filter: RunFilter): Promise<number> {
+    const info = await fileStat(path);
+    if (!info) return 0;
+    const offsets: number[] = [];
+    const lengths: number[] = [];
+    const accept = matcher(filter);
+    for await (const line of readLines(path)) {
+      if (line.offset + line.length > info.size) break;
+      const decoded = decodeLine(line.text);
+      if (decoded.kind === "run" && accept(keyRun(decoded.run, line.offset, decoded.startMicros, decoded.endMicros))) {
+        offsets.push(line.offset);
+        lengths.push(line.length);
+      }
+    }
+    if (offsets.length === 0) return 0;
+    const result = await compactFile(path, { offsets, lengths }, {
+      ino: info.ino,
+      archivePath: options.archiveDeleted ? archivePathFor(path) : undefined,
+      holdWrites: (work) => appender.exclusive(work),
+    });
+    return result.removed;
+  }
+
   let writes: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = writes.then(work);
+    writes = result.catch(() => {});
+    return result;
+  };
 
   return {
     backend: "jsonl",
@@ -128,10 +161,12 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
     },
 
     insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
-      // One insert at a time: each must see the identities the one before it wrote.
-      const result = writes.then(() => insertNow(runs));
-      writes = result.catch(() => {});
-      return result;
+      // One write at a time: each must see the identities the one before it wrote.
+      return serialized(() => insertNow(runs));
+    },
+
+    deleteRuns(filter: RunFilter): Promise<number> {
+      return serialized(() => deleteNow(filter));
     },
 
     async health(): Promise<StoreHealth> {

@@ -1,9 +1,13 @@
 import { dlopen, FFIType } from "bun:ffi";
-import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { mkdir, open, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** The exclusive right to append to one JSONL file, held by at most one process. */
 export interface WriterLock {
+  /** Whether the lock file we hold is still the one at the lock path: deleting or replacing it
+   * (say, with the data folder) lets another process take a new lock, so ours no longer counts. */
+  held(): Promise<boolean>;
+  /** Gives the right up and deletes the lock file. */
   release(): Promise<void>;
 }
 
@@ -38,23 +42,40 @@ export async function tryLockWriter(dataPath: string): Promise<LockResult> {
   await mkdir(dirname(lockPath), { recursive: true });
   const lockFn = loadFlock();
   if (!lockFn) return tryPidFile(lockPath);
-  const handle = await open(lockPath, "a+");
-  if (lockFn(handle.fd, LOCK_EX | LOCK_NB) !== 0) {
-    const holder = (await handle.readFile("utf8").catch(() => "")).trim();
-    await handle.close();
-    return { ok: false, reason: `another process${holder ? ` (pid ${holder})` : ""} holds the writer lock ${lockPath}` };
-  }
-  await handle.truncate(0);
-  await handle.write(`${process.pid}\n`, 0);
-  return {
-    ok: true,
-    lock: {
-      async release() {
-        lockFn(handle.fd, LOCK_UN);
-        await handle.close();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const handle = await open(lockPath, "a+");
+    if (lockFn(handle.fd, LOCK_EX | LOCK_NB) !== 0) {
+      const holder = (await handle.readFile("utf8").catch(() => "")).trim();
+      await handle.close();
+      return { ok: false, reason: `another process${holder ? ` (pid ${holder})` : ""} holds the writer lock ${lockPath}` };
+    }
+    // The holder deletes the file on a clean stop, still holding the lock: a lock taken on the
+    // deleted file guards nothing, so take it again on the file now at the path.
+    if (!(await samePath(handle, lockPath))) {
+      await handle.close();
+      continue;
+    }
+    await handle.truncate(0);
+    await handle.write(`${process.pid}\n`, 0);
+    return {
+      ok: true,
+      lock: {
+        held: () => samePath(handle, lockPath),
+        async release() {
+          // Only our own file: one at the path now may be another process's new lock.
+          if (await samePath(handle, lockPath).catch(() => false)) await unlink(lockPath).catch(() => {});
+          lockFn(handle.fd, LOCK_UN);
+          await handle.close();
+        },
       },
-    },
-  };
+    };
+  }
+  return { ok: false, reason: `cannot take the writer lock ${lockPath}: it keeps being replaced` };
+}
+
+async function samePath(handle: FileHandle, path: string): Promise<boolean> {
+  const [held, named] = await Promise.all([handle.stat(), stat(path).catch(() => null)]);
+  return named !== null && held.ino === named.ino && held.dev === named.dev;
 }
 
 /** Where libc cannot be loaded: an O_EXCL pid file, taken over when its process is gone. */
@@ -73,7 +94,13 @@ async function tryPidFile(lockPath: string): Promise<LockResult> {
     }
     await handle.write(`${process.pid}\n`);
     await handle.close();
-    return { ok: true, lock: { release: () => Bun.file(lockPath).delete().catch(() => {}) } };
+    return {
+      ok: true,
+      lock: {
+        held: async () => Number((await Bun.file(lockPath).text().catch(() => "")).trim()) === process.pid,
+        release: () => Bun.file(lockPath).delete().catch(() => {}),
+      },
+    };
   }
   return { ok: false, reason: `cannot take the writer lock ${lockPath}` };
 }

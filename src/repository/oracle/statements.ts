@@ -44,6 +44,20 @@ export function runStatements(layout: TableLayout) {
       return { sql: `SELECT COUNT(*) AS "match_count" FROM ${table}${w.clause}`, binds: w.binds };
     },
 
+    /**
+     * Removes at most `rows` of the runs matching `filter`. Called until it removes fewer, each
+     * call committed on its own: locks and undo stay bounded by one batch, however many match.
+     * The subquery walks the same indexes as a page; `id` is the primary key.
+     */
+    deleteBatch(filter: RunFilter, rows: number): Statement {
+      const w = whereClause(filterConditions(layout, filter));
+      const id = layout.columns.id;
+      return {
+        sql: `DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM ${table}${w.clause} FETCH FIRST :p_limit ROWS ONLY)`,
+        binds: { ...w.binds, p_limit: rows },
+      };
+    },
+
     /** Reads no row but needs the table, every mapped column and a live session. */
     probe(): Statement {
       return { sql: `SELECT ${select} FROM ${table} WHERE 1 = 0`, binds: {} };

@@ -1,0 +1,175 @@
+import { type ImportKind, type Module, reachableFrom } from "./source-tree.ts";
+
+/** A set of src/ modules a rule applies to. */
+export interface Part {
+  name: string;
+  includes(path: string, modules: Map<string, Module>): boolean;
+}
+
+/** Modules in these folders ("domain/") or these files ("errors.ts"). */
+export const under = (...folders: string[]): Part => ({
+  name: folders.join(", "),
+  includes: (path) => folders.some((folder) => path === folder || path.startsWith(folder)),
+});
+
+export const outside = (...folders: string[]): Part => ({
+  name: `src/ outside ${folders.join(", ")}`,
+  includes: (path) => !folders.some((folder) => path === folder || path.startsWith(folder)),
+});
+
+export const everywhere: Part = { name: "all of src/", includes: () => true };
+
+const reached = new WeakMap<Map<string, Module>, Map<string, Set<string>>>();
+export const reachedFrom = (entry: string): Part => ({
+  name: `${entry} and every module it imports`,
+  includes(path, modules) {
+    const byEntry = reached.get(modules) ?? new Map<string, Set<string>>();
+    reached.set(modules, byEntry);
+    const set = byEntry.get(entry) ?? reachableFrom(modules, entry);
+    byEntry.set(entry, set);
+    return set.has(path);
+  },
+});
+
+/**
+ * One layering rule: the modules of `part` must not import what `modules` (src-relative paths) or
+ * `packages` match, by an import of one of `kinds` (default: any; ["static"] allows type-only and
+ * dynamic imports), nor contain code that `code` matches (comments ignored). `breach` is an edit
+ * that breaks the rule (`append` added to the file at `path`); the test applies it to prove the
+ * rule notices.
+ */
+export interface LayerRule {
+  rule: string;
+  part: Part;
+  modules?: RegExp;
+  packages?: RegExp;
+  kinds?: ImportKind[];
+  code?: RegExp;
+  breach: { path: string; append: string };
+}
+
+const HTTP_EDGE = /^(http|routes)\/|^(app|server)\.ts$/;
+const ADAPTERS = /^repository\/(jsonl\/|oracle\/|memory\.ts$)/;
+
+export const LAYER_RULES: LayerRule[] = [
+  {
+    rule: "the app is runtime-agnostic: it imports only hono, @hono/zod-openapi and zod",
+    part: reachedFrom("app.ts"),
+    packages: /^(?!(hono|zod)(\/|$)|@hono\/zod-openapi$)/,
+    breach: { path: "http/problem.ts", append: 'import { readFile } from "node:fs/promises";' },
+  },
+  {
+    rule: "the app uses no runtime global (Bun, Deno, process, require, __dirname)",
+    part: reachedFrom("app.ts"),
+    code: /\b(Bun|Deno|process|require|__dirname|__filename)\s*[.(]/,
+    breach: { path: "routes/health.ts", append: "export const port = process.env.PORT;" },
+  },
+  {
+    rule: "the app reaches the stores only through the port, never an adapter",
+    part: reachedFrom("app.ts"),
+    modules: ADAPTERS,
+    breach: { path: "routes/runs.ts", append: 'import { createMemoryRepository } from "../repository/memory.ts";' },
+  },
+  {
+    rule: "routes and HTTP middleware import from repository/ only the port",
+    part: under("routes/", "http/"),
+    modules: /^repository\/(?!port\.ts$)/,
+    breach: { path: "http/service-metrics.ts", append: 'import { instrumentRepository } from "../repository/instrumented.ts";' },
+  },
+  {
+    rule: "only the Thin driver module imports oracledb",
+    part: outside("repository/oracle/thin-driver.ts"),
+    packages: /^oracledb$/,
+    breach: { path: "server.ts", append: 'const oracledb = await import("oracledb");' },
+  },
+  {
+    rule: "nothing switches oracledb to Thick mode",
+    part: everywhere,
+    code: /\.\s*initOracleClient\s*\(/,
+    breach: { path: "repository/oracle/thin-driver.ts", append: "oracledb.initOracleClient();" },
+  },
+  {
+    rule: "only the JSONL store touches the file system (node:fs)",
+    part: outside("repository/jsonl/"),
+    packages: /^(node:)?fs(\/|$)/,
+    breach: { path: "repository/memory.ts", append: 'import { appendFile } from "node:fs/promises";' },
+  },
+  {
+    rule: "only the JSONL store imports Bun's own modules (bun, bun:ffi, bun:sqlite)",
+    part: outside("repository/jsonl/"),
+    packages: /^bun(:|$)/,
+    breach: { path: "repository/oracle/pool-keeper.ts", append: 'import { dlopen } from "bun:ffi";' },
+  },
+  {
+    rule: "process.env is read only by the entry points",
+    part: outside("server.ts", "repository/oracle/db-init.ts"),
+    code: /\bprocess\.env\b/,
+    breach: { path: "logger.ts", append: "export const level = process.env.LOG_LEVEL;" },
+  },
+  {
+    rule: "domain/ imports nothing of the HTTP edge (http/, routes/, app.ts, server.ts)",
+    part: under("domain/"),
+    modules: HTTP_EDGE,
+    breach: { path: "domain/statistics.ts", append: 'import type { AppEnv } from "../http/app-env.ts";' },
+  },
+  {
+    rule: "repository/ imports nothing of the HTTP edge, and not hono",
+    part: under("repository/"),
+    modules: HTTP_EDGE,
+    packages: /^hono(\/|$)|^@hono\//,
+    breach: { path: "repository/jsonl/run-index.ts", append: 'import { HTTPException } from "hono/http-exception";' },
+  },
+  {
+    rule: "the JSONL store imports neither the Oracle nor the memory store",
+    part: under("repository/jsonl/"),
+    modules: /^repository\/(oracle\/|memory\.ts$)/,
+    breach: { path: "repository/jsonl/generation.ts", append: 'import { oracleColumns } from "../oracle/columns.ts";' },
+  },
+  {
+    rule: "the Oracle store imports neither the JSONL nor the memory store",
+    part: under("repository/oracle/"),
+    modules: /^repository\/(jsonl\/|memory\.ts$)/,
+    breach: { path: "repository/oracle/statements.ts", append: 'import { createMemoryRepository } from "../memory.ts";' },
+  },
+  {
+    rule: "the memory store imports neither the JSONL nor the Oracle store",
+    part: under("repository/memory.ts"),
+    modules: /^repository\/(jsonl|oracle)\//,
+    breach: { path: "repository/memory.ts", append: 'import { recordCodec } from "./jsonl/record-codec.ts";' },
+  },
+  {
+    rule: "the entry loads the stores by dynamic import, only the one configured",
+    part: under("server.ts"),
+    modules: ADAPTERS,
+    kinds: ["static"],
+    breach: { path: "server.ts", append: 'import { createMemoryRepository } from "./repository/memory.ts";' },
+  },
+  {
+    rule: "errors.ts knows nothing of HTTP",
+    part: under("errors.ts"),
+    modules: HTTP_EDGE,
+    packages: /^hono(\/|$)|^@hono\//,
+    breach: { path: "errors.ts", append: 'import { HTTPException } from "hono/http-exception";' },
+  },
+  {
+    rule: "src/ never imports from outside src/ (tests, scripts)",
+    part: everywhere,
+    modules: /^\.\.\//,
+    breach: { path: "repository/jsonl/jsonl-repository.ts", append: 'import { makeRun } from "../../../tests/support/runs.ts";' },
+  },
+];
+
+/** What in `modules` breaks `rule`: one line per offending import or code match. */
+export function violations(rule: LayerRule, modules: Map<string, Module>): string[] {
+  const found: string[] = [];
+  for (const [path, module] of modules) {
+    if (!rule.part.includes(path, modules)) continue;
+    for (const { target, local, kind } of module.imports) {
+      if (rule.kinds && !rule.kinds.includes(kind)) continue;
+      if ((local ? rule.modules : rule.packages)?.test(target)) found.push(`${path} imports ${target}${kind === "static" ? "" : ` (${kind})`}`);
+    }
+    const match = rule.code ? module.code.match(rule.code) : null;
+    if (match) found.push(`${path} uses ${match[0]}`);
+  }
+  return found;
+}
