@@ -25,6 +25,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { pipelinesRoutes } from "./routes/pipelines.ts";
 import { runsRoutes } from "./routes/runs.ts";
+import { type UiAssetLoader, uiRoutes } from "./routes/ui.ts";
 import type { RetentionJob } from "./retention.ts";
 import { VERSION } from "./version.ts";
 
@@ -34,6 +35,8 @@ export interface AppOptions {
   version?: string;
   /** Serves the Swagger UI files for /docs; without it /docs has no assets. */
   docsAssets?: DocsAssetLoader;
+  /** Serves the web page's scripts and styles for /ui; without it the page has no assets. */
+  uiAssets?: UiAssetLoader;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   /** Most records and bytes in one POST /pipelines/batch (defaults 10,000 and 16 MiB). */
@@ -41,6 +44,10 @@ export interface AppOptions {
   maxBatchBytes?: number;
   /** rowcount_drop: the last rowcount below this fraction of the median (default 0.5). */
   rowcountDropFraction?: number;
+  /** late: the last start older than this many typical intervals (default 2). */
+  lateFactor?: number;
+  /** The clock late detection uses, epoch ms (default Date.now). */
+  now?: () => number;
   /** API keys: when given, writes need one, and reads too with `protectReads`. */
   auth?: { keys: readonly string[]; protectReads: boolean };
   /** Origins allowed to call from browsers ("*" for any); no CORS headers when absent. */
@@ -78,6 +85,7 @@ export const OPENAPI_INFO = {
  */
 export function createApp(options: AppOptions) {
   const { logger = silentLogger, version = VERSION, lifecycle = NOT_SHUTTING_DOWN } = options;
+  const healthFlags = { rowcountDropFraction: options.rowcountDropFraction ?? 0.5, lateFactor: options.lateFactor ?? 2, now: options.now ?? Date.now };
   const metrics = createServiceMetrics(options.repository.backend, options.metricsMaxPipelines);
   const repository = instrumentRepository(options.repository, (operation, seconds) => metrics.storeLatency.observe(seconds, { operation }));
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -111,7 +119,7 @@ export function createApp(options: AppOptions) {
 
   const routes = app
     .route("/", runsRoutes(repository))
-    .route("/", pipelinesRoutes(repository, { rowcountDropFraction: options.rowcountDropFraction ?? 0.5 }))
+    .route("/", pipelinesRoutes(repository, healthFlags))
     .route(
       "/",
       ingestRoutes(repository, {
@@ -125,9 +133,11 @@ export function createApp(options: AppOptions) {
         },
       }),
     )
+    // Before the health routes: browsers asking for / get the page, API clients fall through.
+    .route("/", uiRoutes(options.uiAssets))
     .route("/", deletionRoutes(repository, { retention: options.retention, secured, onDeleted: (count) => metrics.deleted.inc({ reason: "request" }, count) }))
     .route("/", healthRoutes(repository, version, lifecycle))
-    .route("/", metricsRoutes(repository, metrics))
+    .route("/", metricsRoutes(repository, metrics, healthFlags))
     .route("/", docsRoutes(options.docsAssets));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>" });

@@ -71,6 +71,12 @@ const common = {
     .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "must be a fraction from 0 to 1, e.g. 0.5")
     .transform(Number)
     .default(0.5),
+  PIPELINE_LATE_FACTOR: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "must be a number of typical intervals, e.g. 2")
+    .transform(Number)
+    .refine((n) => n >= 1, "must be at least 1 (a run is not late before its typical interval)")
+    .default(2),
   PIPELINE_RETENTION_DAYS: positiveInt("days").optional(),
   PIPELINE_RETENTION_RULES: z
     .string()

@@ -8,6 +8,8 @@ import { type Encoder, type Encoders, STANDARD_ENCODERS } from "./http/compressi
 import { type Logger, createLogger } from "./logger.ts";
 import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
+import type { UiAssetLoader } from "./routes/ui.ts";
+import { buildUiAssets } from "./ui-bundle.ts";
 import { createRetentionJob } from "./retention.ts";
 
 function readConfig(): Config {
@@ -130,7 +132,9 @@ function serve() {
 const server = serve();
 let repository: RunRepository;
 let apiKeys: string[];
+let uiAssets: UiAssetLoader;
 try {
+  uiAssets = await buildUiAssets();
   apiKeys = await readApiKeys(config, logger);
   repository = await createRepository(config, logger);
 } catch (error) {
@@ -144,10 +148,12 @@ const app = createApp({
   repository,
   logger,
   docsAssets: loadSwaggerAsset,
+  uiAssets,
   maxBodyBytes: config.PIPELINE_MAX_BODY_BYTES,
   maxBatch: config.PIPELINE_MAX_BATCH,
   maxBatchBytes: config.PIPELINE_MAX_BATCH_BYTES,
   rowcountDropFraction: config.PIPELINE_ROWCOUNT_DROP_FRACTION,
+  lateFactor: config.PIPELINE_LATE_FACTOR,
   auth: apiKeys.length ? { keys: apiKeys, protectReads: config.PIPELINE_READ_AUTH } : undefined,
   corsOrigins: config.PIPELINE_CORS_ORIGINS,
   rateLimitPerSecond: config.PIPELINE_RATE_LIMIT,

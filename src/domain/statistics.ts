@@ -2,7 +2,8 @@ import type { PipelineSummary } from "./responses.ts";
 
 /**
  * What a store computes per pipeline: the original summary plus distribution figures. The
- * rowcount_drop flag is derived from these by the API (it depends on configuration).
+ * rowcount_drop and late flags are derived from these by the API (they depend on configuration
+ * and, for late, on the clock).
  */
 export interface PipelineStats extends PipelineSummary {
   min_elapsed_seconds: number;
@@ -12,6 +13,8 @@ export interface PipelineStats extends PipelineSummary {
   min_rowcount: number;
   max_rowcount: number;
   p50_rowcount: number;
+  /** Median gap between the recent distinct starts (see lateness.ts); null below two starts. */
+  typical_interval_seconds: number | null;
 }
 
 export type HistoryBucketSize = "hour" | "day" | "week";

@@ -4,8 +4,9 @@ import { problem } from "./problem.ts";
 
 /** Paths probes and scrapers reach without a key, even when reads need one. */
 const ALWAYS_OPEN = new Set(["/health", "/health/ready", "/metrics"]);
-/** Documentation carries no run data; keeping it open lets /docs load and offer "Authorize". */
-const DOCS = (path: string) => path === "/" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/");
+/** Documentation and the web page's shell carry no run data; keeping them open lets /docs offer
+ * "Authorize" and the page ask for a key. */
+const DOCS = (path: string) => path === "/" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/") || path === "/ui" || path.startsWith("/ui/");
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const encoder = new TextEncoder();

@@ -2,10 +2,16 @@ import type { PipelineSummary } from "../domain/responses.ts";
 import type { StoreHealth } from "../repository/port.ts";
 import { Counter, Gauge, Histogram, Registry } from "./metrics-registry.ts";
 
+/** A summary with the late verdict of GET /pipelines. */
+export interface FlaggedSummary extends PipelineSummary {
+  typical_interval_seconds: number | null;
+  late: boolean;
+}
+
 /** What the per-scrape gauges read; refreshed by GET /metrics before it renders. */
 export interface ScrapeSnapshot {
   health: StoreHealth | null;
-  summaries: PipelineSummary[];
+  summaries: FlaggedSummary[];
 }
 
 export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;
@@ -79,6 +85,12 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
   gauge("pipeline_last_run_duration_seconds", "elapsed_seconds of the pipeline's last run.", (p) => p.lastDuration);
   gauge("pipeline_last_run_rowcount", "rowcount of the pipeline's last run.", (p) => p.lastRowcount);
   gauge("pipeline_runs", "Runs stored for the pipeline.", (p) => p.runs);
+  gauge("pipeline_late", "1 when the pipeline's last start is older than PIPELINE_LATE_FACTOR typical intervals, else 0.", (p) => (p.late ? 1 : 0));
+  registry.register(
+    new Gauge("pipeline_typical_interval_seconds", "Median gap between the pipeline's recent starts.", () =>
+      pipelineSeries().kept.flatMap((p) => (p.interval === null ? [] : [{ labels: p.labels, value: p.interval }])),
+    ),
+  );
   registry.register(
     new Gauge("pipeline_metrics_pipelines_dropped", `Pipeline series left out beyond the cap of ${maxPipelines}.`, () => [{ value: pipelineSeries().dropped }]),
   );
@@ -103,22 +115,27 @@ interface PipelineSeries {
   lastDuration: number;
   lastRowcount: number;
   runs: number;
+  late: boolean;
+  interval: number | null;
 }
 
-/** Folds summaries (grouped by four labels) into series by pipeline_name and environment. */
-function perPipeline(summaries: readonly PipelineSummary[], cap: number): { kept: PipelineSeries[]; dropped: number } {
+/** Folds summaries (grouped by four labels) into series by pipeline_name and environment; the
+ * newest group's last run and late verdict speak for the series (a renamed script's old group
+ * must not keep it late). */
+function perPipeline(summaries: readonly FlaggedSummary[], cap: number): { kept: PipelineSeries[]; dropped: number } {
   const series = new Map<string, PipelineSeries>();
   for (const s of summaries) {
     const labels = { pipeline_name: s.pipeline_name ?? "", environment: s.environment ?? "" };
     const key = JSON.stringify(labels);
     const lastStart = Date.parse(s.last_run) / 1000;
     const existing = series.get(key);
+    const last = { lastStart, lastDuration: s.last_duration, lastRowcount: s.last_rowcount, late: s.late, interval: s.typical_interval_seconds };
     if (!existing) {
-      series.set(key, { labels, lastStart, lastDuration: s.last_duration, lastRowcount: s.last_rowcount, runs: s.total_runs });
+      series.set(key, { labels, runs: s.total_runs, ...last });
       continue;
     }
     existing.runs += s.total_runs;
-    if (lastStart > existing.lastStart) Object.assign(existing, { lastStart, lastDuration: s.last_duration, lastRowcount: s.last_rowcount });
+    if (lastStart > existing.lastStart) Object.assign(existing, last);
   }
   const all = [...series.values()].sort((a, b) => b.lastStart - a.lastStart);
   return { kept: all.slice(0, cap), dropped: Math.max(0, all.length - cap) };

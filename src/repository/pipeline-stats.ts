@@ -1,4 +1,5 @@
 import { formatUtcMicros } from "../domain/datetime.ts";
+import { RecentStarts } from "../domain/lateness.ts";
 import type { HistoryBucket, HistorySeries, PipelineStats } from "../domain/statistics.ts";
 import { percentile } from "../domain/statistics.ts";
 import type { TimeBuckets } from "../domain/time-buckets.ts";
@@ -94,6 +95,7 @@ export class GroupStats {
   private rowCount = 0;
   private readonly durations = new SortedSample();
   private readonly rowcounts = new SortedSample();
+  private readonly recentStarts = new RecentStarts();
 
   constructor(readonly labels: readonly (string | null)[]) {}
 
@@ -121,6 +123,7 @@ export class GroupStats {
     }
     this.durations.add(elapsed);
     this.rowcounts.add(rowcount);
+    this.recentStarts.add(startMicros);
   }
 
   get lastStart(): number {
@@ -150,6 +153,7 @@ export class GroupStats {
       min_rowcount: rowcounts.kth(0),
       max_rowcount: rowcounts.kth(last),
       p50_rowcount: rowcounts.quantile(0.5),
+      typical_interval_seconds: this.recentStarts.typicalIntervalSeconds(),
     };
   }
 }

@@ -53,7 +53,8 @@ const rootRoute = createRoute({
   path: "/",
   tags: ["operations"],
   summary: "What this service is and where its docs are",
-  responses: { 200: { description: "Service information", content: { "application/json": { schema: RootSchema } } } },
+  description: "API clients (Accept: application/json or */*) get this JSON; browsers, whose Accept prefers text/html, get the web page that /ui always serves.",
+  responses: { 200: { description: "Service information", content: { "application/json": { schema: RootSchema }, "text/html": { schema: z.string().openapi({ description: "The web page, for browsers" }) } } } },
 });
 
 /** A degraded store still serves reads: taking it out of traffic would fail those too. */

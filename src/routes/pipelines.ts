@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { isLate } from "../domain/lateness.ts";
 import { toRunFilter } from "../domain/run-filter.ts";
 import type { PipelineStats } from "../domain/statistics.ts";
 import { HistoryQuerySchema, HistoryResponseSchema, PipelineStatsResponseSchema, SummaryQuerySchema } from "../domain/statistics-query.ts";
@@ -15,7 +16,9 @@ const listPipelinesRoute = createRoute({
     "One entry per (pipeline_name, script_name, pipeline_type, environment), newest last_run first, over the runs " +
     "matching the same filters as /get_pipeline_info. Averages leave out runs with zero or negative values and are " +
     "null when none remain; percentiles are exact (linear interpolation, as PERCENTILE_CONT). rowcount_drop flags a " +
-    "last run whose rowcount fell below a fraction of the pipeline's median.",
+    "last run whose rowcount fell below a fraction of the pipeline's median. typical_interval_seconds is the median gap " +
+    "between the pipeline's newest 21 distinct starts; late flags a pipeline whose last start is older than " +
+    "PIPELINE_LATE_FACTOR (default 2) typical intervals.",
   request: { query: SummaryQuerySchema },
   responses: {
     200: { description: "Pipeline statistics, with an ETag", content: { "application/json": { schema: PipelineStatsResponseSchema } } },
@@ -42,14 +45,27 @@ const historyRoute = createRoute({
   },
 });
 
-/** rowcount_drop: the last run's rowcount below `fraction` of the pipeline's median rowcount. */
-export const withDropFlag = (stats: PipelineStats, fraction: number) => ({ ...stats, rowcount_drop: stats.last_rowcount < fraction * stats.p50_rowcount });
+/** How the health flags of /pipelines are set; `now` is the clock (epoch ms) late is judged by. */
+export interface HealthFlagOptions {
+  rowcountDropFraction: number;
+  lateFactor: number;
+  now: () => number;
+}
 
-export function pipelinesRoutes(repository: RunRepository, options: { rowcountDropFraction: number }) {
+/** rowcount_drop: the last run's rowcount below `fraction` of the pipeline's median rowcount;
+ * late: the last start older than `lateFactor` typical intervals. */
+export const withHealthFlags = (stats: PipelineStats, options: HealthFlagOptions, nowMs = options.now()) => ({
+  ...stats,
+  rowcount_drop: stats.last_rowcount < options.rowcountDropFraction * stats.p50_rowcount,
+  late: isLate(Date.parse(stats.last_run), stats.typical_interval_seconds, nowMs, options.lateFactor),
+});
+
+export function pipelinesRoutes(repository: RunRepository, options: HealthFlagOptions) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(listPipelinesRoute, async (c) => {
       const stats = await repository.summarizePipelines(toRunFilter(c.req.valid("query")));
-      return c.json({ pipelines: stats.map((s) => withDropFlag(s, options.rowcountDropFraction)) }, 200);
+      const now = options.now();
+      return c.json({ pipelines: stats.map((s) => withHealthFlags(s, options, now)) }, 200);
     })
     .openapi(historyRoute, async (c) => {
       const query = c.req.valid("query");

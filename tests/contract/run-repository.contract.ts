@@ -342,6 +342,24 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       expect(filtered).toMatchObject({ total_runs: 4, p50_elapsed_seconds: 25, max_rowcount: 300, p50_rowcount: 150 });
     });
 
+    test("typical interval: the median gap between the newest distinct starts, in any insert order", async () => {
+      // Hourly for 30 runs, then a burst 60 s apart; stored out of order with one duplicate start.
+      const starts = Array.from({ length: 30 }, (_, i) => Date.UTC(2025, 9, 1) + i * 3_600_000);
+      starts.push(starts[29] as number);
+      const iso = (ms: number) => new Date(ms).toISOString().replace(".000", "");
+      const runs = starts.map((ms, i) => makeRun({ pipeline_name: "t", date_code: `t${i}`, start: iso(ms) }));
+      await insertAll([...runs.slice(15), ...runs.slice(0, 15).reverse()]);
+      await insert(makeRun({ pipeline_name: "once", start: "2025-10-01T00:00:00Z" }));
+      const byName = new Map((await repository.summarizePipelines()).map((s) => [s.pipeline_name, s]));
+      expect(byName.get("t")?.typical_interval_seconds).toBe(3600);
+      expect(byName.get("once")?.typical_interval_seconds).toBeNull();
+      // Only the newest 21 distinct starts count: 12 gaps of 60 s outweigh 8 hourly ones.
+      const last = starts[29] as number;
+      await insertAll(Array.from({ length: 12 }, (_, i) => makeRun({ pipeline_name: "t", date_code: `b${i}`, start: iso(last + (i + 1) * 60_000) })));
+      const [t] = (await repository.summarizePipelines({ labels: { pipeline_name: ["t"] } }));
+      expect(t?.typical_interval_seconds).toBe(60);
+    });
+
     describe("history", () => {
       beforeEach(() =>
         insertAll([

@@ -69,6 +69,8 @@ describe("loadConfig", () => {
     expect(loadConfig({ PIPELINE_CORS_ORIGINS: "*" }).PIPELINE_CORS_ORIGINS).toEqual(["*"]);
     expect(loadConfig({})).toMatchObject({ PIPELINE_READ_AUTH: false, PIPELINE_SHUTDOWN_TIMEOUT_MS: 10000, PIPELINE_MAX_BATCH: 10000, PIPELINE_ROWCOUNT_DROP_FRACTION: 0.5 });
     expect(loadConfig({ PIPELINE_ROWCOUNT_DROP_FRACTION: "0.25" }).PIPELINE_ROWCOUNT_DROP_FRACTION).toBe(0.25);
+    expect(loadConfig({}).PIPELINE_LATE_FACTOR).toBe(2);
+    expect(loadConfig({ PIPELINE_LATE_FACTOR: "3.5" }).PIPELINE_LATE_FACTOR).toBe(3.5);
   });
 
   for (const [env, message] of [
@@ -77,6 +79,8 @@ describe("loadConfig", () => {
     [{ PIPELINE_RATE_LIMIT: "-3" }, /PIPELINE_RATE_LIMIT: /],
     [{ PIPELINE_SHUTDOWN_TIMEOUT_MS: "soon" }, /PIPELINE_SHUTDOWN_TIMEOUT_MS: /],
     [{ PIPELINE_ROWCOUNT_DROP_FRACTION: "1.5" }, /PIPELINE_ROWCOUNT_DROP_FRACTION: must be a fraction from 0 to 1/],
+    [{ PIPELINE_LATE_FACTOR: "0.5" }, /PIPELINE_LATE_FACTOR: must be at least 1/],
+    [{ PIPELINE_LATE_FACTOR: "two" }, /PIPELINE_LATE_FACTOR: must be a number/],
     [{ PIPELINE_MAX_BATCH: "0" }, /PIPELINE_MAX_BATCH: /],
   ] as Array<[Record<string, string>, RegExp]>) {
     test(`rejects ${JSON.stringify(env)}`, () => {

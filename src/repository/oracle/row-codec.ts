@@ -1,4 +1,5 @@
 import { parseDateTime } from "../../domain/datetime.ts";
+import { typicalIntervalSeconds } from "../../domain/lateness.ts";
 import { LABELS, type PipelineRun } from "../../domain/pipeline-info.ts";
 import type { HistorySeries, PipelineStats } from "../../domain/statistics.ts";
 import type { TimeBuckets } from "../../domain/time-buckets.ts";
@@ -10,7 +11,7 @@ import { utcBindText, utcFromText, utcOut } from "./utc-text.ts";
 export type RunRow = Record<keyof PipelineRun | "id", unknown>;
 
 /** A summary as the GROUP BY query returns it. */
-export type StatsRow = Record<keyof PipelineStats, unknown>;
+export type StatsRow = Record<Exclude<keyof PipelineStats, "typical_interval_seconds"> | "recent_starts", unknown>;
 
 /** One (pipeline_name, bucket) row of the history query; the bucket as local wall-clock text. */
 export type HistoryRow = Record<"pipeline_name" | "bucket" | "runs" | "total_rows" | "p50_elapsed_seconds", unknown>;
@@ -50,7 +51,17 @@ export function decodeRun(row: RunRow): PipelineRun {
   };
 }
 
-/** A summary row as the API returns it; every figure was computed by the database. */
+/** Epoch microseconds of the comma-separated UTC texts of "recent_starts" (NULL: none). */
+function recentStarts(list: unknown): number[] {
+  if (list === null || list === undefined || list === "") return [];
+  return String(list)
+    .split(",")
+    .map((t) => parseDateTime(utcFromText(t))?.epochMicros)
+    .filter((m): m is number => m !== undefined);
+}
+
+/** A summary row as the API returns it; every figure but the typical interval (from the recent
+ * starts the database listed) was computed by the database. */
 export function decodeStats(row: StatsRow): PipelineStats {
   return {
     pipeline_name: label(row.pipeline_name),
@@ -71,6 +82,7 @@ export function decodeStats(row: StatsRow): PipelineStats {
     min_rowcount: Number(row.min_rowcount),
     max_rowcount: Number(row.max_rowcount),
     p50_rowcount: Number(row.p50_rowcount),
+    typical_interval_seconds: typicalIntervalSeconds(recentStarts(row.recent_starts)),
   };
 }
 

@@ -3,6 +3,7 @@ import type { RunFilter } from "../../domain/run-filter.ts";
 import type { HistoryBucketSize } from "../../domain/statistics.ts";
 import type { TableLayout } from "./columns.ts";
 import { type Statement, filterConditions, whereClause } from "./sql-filter.ts";
+import { RECENT_STARTS } from "../../domain/lateness.ts";
 import { utcOut } from "./utc-text.ts";
 
 /** Oracle's TRUNC format for each bucket size: hour, day, ISO week (starts on Monday). */
@@ -11,8 +12,9 @@ const TRUNC_FORMAT: Record<HistoryBucketSize, string> = { hour: "HH", day: "DD",
 /** Exact percentiles, interpolated between closest ranks as the other stores compute them. */
 const percentile = (q: number, expression: string) => `PERCENTILE_CONT(${q}) WITHIN GROUP (ORDER BY ${expression})`;
 
-/** Statements that aggregate in the database: summaries and history. Nothing is aggregated in
- * JavaScript; only labels are formatted there. */
+/** Statements that aggregate in the database: summaries and history. Only the typical interval
+ * is finished in JavaScript, from the few recent starts the summary lists (the same rule as the
+ * other stores); labels are formatted there too. */
 export function statsStatements(layout: TableLayout) {
   const { table, columns: c } = layout;
   const r = (name: string) => `r."${name}"`;
@@ -20,14 +22,17 @@ export function statsStatements(layout: TableLayout) {
   return {
     /** One row per label group in the port's order: newest last run first, then the labels,
      * nulls first. The inner query numbers each group's runs newest first (ties: highest id), so
-     * the last run's duration and rowcount come out of the same single GROUP BY pass. */
+     * the last run's duration and rowcount come out of the same single GROUP BY pass; it also
+     * ranks distinct starts newest first, so "recent_starts" lists the newest few, once each. */
     summary(filter: RunFilter): Statement {
       const w = whereClause(filterConditions(layout, filter));
       const labels = LABELS.map((l) => c[l]);
       const inner =
         `SELECT ${LABELS.map((l) => `${c[l]} AS "${l}"`).join(", ")}, ${c.start_utc} AS "start_utc", ` +
         `${c.elapsed_seconds} AS "elapsed_seconds", ${c.rowcount} AS "rowcount", ` +
-        `ROW_NUMBER() OVER (PARTITION BY ${labels.join(", ")} ORDER BY ${c.start_utc} DESC, ${c.id} DESC) AS "newest" ` +
+        `ROW_NUMBER() OVER (PARTITION BY ${labels.join(", ")} ORDER BY ${c.start_utc} DESC, ${c.id} DESC) AS "newest", ` +
+        `DENSE_RANK() OVER (PARTITION BY ${labels.join(", ")} ORDER BY ${c.start_utc} DESC) AS "start_rank", ` +
+        `ROW_NUMBER() OVER (PARTITION BY ${labels.join(", ")}, ${c.start_utc} ORDER BY ${c.id}) AS "at_start" ` +
         `FROM ${table}${w.clause}`;
       const groupBy = LABELS.map(r);
       const [elapsed, rows, newest] = [r("elapsed_seconds"), r("rowcount"), r("newest")];
@@ -41,7 +46,9 @@ export function statsStatements(layout: TableLayout) {
         `MAX(CASE WHEN ${newest} = 1 THEN ${rows} END) AS "last_rowcount", ` +
         `MIN(${elapsed}) AS "min_elapsed_seconds", MAX(${elapsed}) AS "max_elapsed_seconds", ` +
         `${percentile(0.5, elapsed)} AS "p50_elapsed_seconds", ${percentile(0.95, elapsed)} AS "p95_elapsed_seconds", ` +
-        `MIN(${rows}) AS "min_rowcount", MAX(${rows}) AS "max_rowcount", ${percentile(0.5, rows)} AS "p50_rowcount" ` +
+        `MIN(${rows}) AS "min_rowcount", MAX(${rows}) AS "max_rowcount", ${percentile(0.5, rows)} AS "p50_rowcount", ` +
+        `LISTAGG(CASE WHEN ${r("start_rank")} <= ${RECENT_STARTS} AND ${r("at_start")} = 1 THEN ${utcOut(r("start_utc"))} END, ',') ` +
+        `WITHIN GROUP (ORDER BY ${r("start_utc")}) AS "recent_starts" ` +
         `FROM (${inner}) r GROUP BY ${groupBy.join(", ")} ` +
         `ORDER BY MAX(${r("start_utc")}) DESC, ${groupBy.map((l) => `${l} ASC NULLS FIRST`).join(", ")}`;
       return { sql, binds: w.binds };

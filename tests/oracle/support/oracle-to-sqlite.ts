@@ -26,7 +26,8 @@ const TRUNC_SQLITE: Record<string, (wall: string) => string> = {
  *    wall clock `datetime(col, CASE <offset per DST period of the bound zone> END)`; the zone bind
  *    is inlined as those offsets (an unknown zone fails as Oracle's ORA-01882 would)
  * 8. `TO_CHAR(x, 'YYYY-MM-DD"T"HH24:MI:SS')` -> `replace(x, ' ', 'T')` (SQLite's date text has a space)
- * 9. `:name` -> `$name`
+ * 9. `LISTAGG(x, ',') WITHIN GROUP (ORDER BY y)` -> `group_concat(x, ',')` (unordered: the store sorts)
+ * 10. `:name` -> `$name`
  *
  * Anything Oracle-only left after the rules fails loudly. It proves query logic, not Oracle
  * syntax; tests/oracle/grammar.test.ts checks the syntax.
@@ -52,9 +53,10 @@ export function oracleToSqlite(sql: string, binds: Binds = {}): { sql: string; i
       inlined.push(zoneBind);
       return (TRUNC_SQLITE[format] as (wall: string) => string)(wall);
     })
-    .replace(/TO_CHAR\(((?:[^()]|\([^()]*\))*), 'YYYY-MM-DD"T"HH24:MI:SS'\)/g, "replace($1, ' ', 'T')");
+    .replace(/TO_CHAR\(((?:[^()]|\([^()]*\))*), 'YYYY-MM-DD"T"HH24:MI:SS'\)/g, "replace($1, ' ', 'T')")
+    .replace(/LISTAGG\(([^()]+), (',')\) WITHIN GROUP \(ORDER BY [^()]+\)/g, "group_concat($1, $2)");
   const outsideQuotes = rewritten.replace(/"[^"]*"/g, '""');
-  const leftover = /\b(FROM_TZ|TO_TIMESTAMP|SYS_EXTRACT_UTC|TO_CHAR|PERCENTILE_CONT|DECODE|TRUNC|AT TIME ZONE|FETCH|OFFSET \S+ ROWS)\b/.exec(outsideQuotes);
+  const leftover = /\b(FROM_TZ|TO_TIMESTAMP|SYS_EXTRACT_UTC|TO_CHAR|PERCENTILE_CONT|LISTAGG|DECODE|TRUNC|AT TIME ZONE|FETCH|OFFSET \S+ ROWS)\b/.exec(outsideQuotes);
   if (leftover) throw new Error(`fake: no rewrite for ${leftover[1]} in ${sql}`);
   // After the rewrites no literal may hold a colon, so every :name left is a bind.
   if (/'[^']*:[^']*'/.test(rewritten)) throw new Error(`fake: unexpected literal in ${rewritten}`);
