@@ -1,6 +1,5 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import type { PipelineStats } from "../../domain/statistics.ts";
 import type { Logger } from "../../logger.ts";
 import { readLines } from "./line-reader.ts";
 import { decodeLineKeys } from "./record-codec.ts";
@@ -23,8 +22,6 @@ export interface Generation {
   retired: boolean;
   /** Recently read runs by line offset: dashboards ask for the newest pages over and over. */
   cache: Map<number, PipelineRun>;
-  /** The unfiltered summaries and the index size they were computed at. */
-  summaries: { size: number; value: PipelineStats[] } | null;
 }
 
 /** How far a build has got, for /health while starting. */
@@ -87,7 +84,7 @@ export async function buildGeneration(path: string, logger: Logger, onProgress: 
   const info = await fileStat(path);
   const handle = info ? await open(path, "r") : null;
   const gen: Generation = {
-    index: new RunIndex(info ? Math.max(1024, Math.ceil(info.size / 400)) : 1024),
+    index: new RunIndex(),
     handle,
     ino: info ? info.ino : null,
     indexedBytes: 0,
@@ -97,7 +94,6 @@ export async function buildGeneration(path: string, logger: Logger, onProgress: 
     users: 0,
     retired: false,
     cache: new Map(),
-    summaries: null,
   };
   if (!info) return gen;
   const began = performance.now();
