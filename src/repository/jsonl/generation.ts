@@ -46,9 +46,40 @@ export async function fileStat(path: string) {
   }
 }
 
-/** Reads lines from byte `start` into the generation's index. */
-export async function consumeLines(gen: Generation, path: string, logger: Logger, start: number, progress?: (bytes: number) => void) {
+/** A build stopped because the store is closing. */
+export class BuildCancelledError extends Error {
+  constructor() {
+    super("index build cancelled");
+  }
+}
+
+/** Longest stretch a read of lines works before it lets other work run (ms). */
+const SLICE_MS = 10;
+
+/** Returns to the event loop: requests, timers and signals are served before work goes on. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface ConsumeOptions {
+  progress?: (bytes: number) => void;
+  /** Checked between slices; when true the read stops with BuildCancelledError. */
+  cancelled?: () => boolean;
+  /** A build of a generation nobody reads yet: out-of-order rows are merged in slices at the
+   * end. Otherwise they are merged at once when the read ends (or by the first query). */
+  building?: boolean;
+}
+
+/**
+ * Reads lines from byte `start` into the generation's index, in slices of about SLICE_MS with
+ * the event loop served between them, so a large build or follow never stalls the service.
+ */
+export async function consumeLines(gen: Generation, path: string, logger: Logger, start: number, options: ConsumeOptions = {}) {
+  const { progress, cancelled, building = false } = options;
+  const pause = async () => {
+    await yieldToLoop();
+    if (cancelled?.()) throw new BuildCancelledError();
+  };
   let lastReport = 0;
+  let sliceBegan = performance.now();
   for await (const line of readLines(path, start, gen.nextLine)) {
     const decoded = decodeLineKeys(line.text);
     if (!line.terminated) {
@@ -69,22 +100,34 @@ export async function consumeLines(gen: Generation, path: string, logger: Logger
     }
     gen.indexedBytes = line.offset + line.length + 1;
     gen.nextLine = line.number + 1;
-    if (progress && line.number - lastReport >= 65536) {
-      lastReport = line.number;
-      progress(gen.indexedBytes);
+    if ((line.number & 255) === 0 && performance.now() - sliceBegan >= SLICE_MS) {
+      if (progress && line.number - lastReport >= 65536) {
+        lastReport = line.number;
+        progress(gen.indexedBytes);
+      }
+      await pause();
+      sliceBegan = performance.now();
     }
   }
+  if (building) await gen.index.finishBuild(pause);
+  else gen.index.settleNow();
 }
 
 /**
  * Indexes the whole file into a new generation, reporting progress; with `announce`, logs
  * lines/s and percent every second (the startup build).
  */
-export async function buildGeneration(path: string, logger: Logger, onProgress: (p: BuildProgress) => void, announce: boolean): Promise<Generation> {
+export async function buildGeneration(
+  path: string,
+  logger: Logger,
+  onProgress: (p: BuildProgress) => void,
+  announce: boolean,
+  cancelled?: () => boolean,
+): Promise<Generation> {
   const info = await fileStat(path);
   const handle = info ? await open(path, "r") : null;
   const gen: Generation = {
-    index: new RunIndex(),
+    index: new RunIndex({ building: info !== null }),
     handle,
     ino: info ? info.ino : null,
     indexedBytes: 0,
@@ -100,7 +143,7 @@ export async function buildGeneration(path: string, logger: Logger, onProgress: 
   let lastLog = began;
   onProgress({ lines: 0, bytes: 0, total: info.size });
   try {
-    await consumeLines(gen, path, logger, 0, (bytes) => {
+    const progress = (bytes: number) => {
       const lines = gen.nextLine - 1;
       onProgress({ lines, bytes, total: info.size });
       const now = performance.now();
@@ -109,7 +152,8 @@ export async function buildGeneration(path: string, logger: Logger, onProgress: 
         const percent = Math.round((100 * bytes) / Math.max(1, info.size));
         logger.info("indexing", { path, lines, percent, lines_per_s: Math.round(lines / ((now - began) / 1000)) });
       }
-    });
+    };
+    await consumeLines(gen, path, logger, 0, { progress, cancelled, building: true });
   } catch (error) {
     await handle?.close().catch(() => {});
     throw error;

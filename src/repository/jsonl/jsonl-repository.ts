@@ -11,7 +11,7 @@ import { planInsert } from "../insert-plan.ts";
 import { HistoryBuilder } from "../pipeline-stats.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
-import { type BuildProgress, type Generation, buildGeneration, consumeLines, describeError, fileStat, retireGeneration } from "./generation.ts";
+import { BuildCancelledError, type BuildProgress, type Generation, buildGeneration, consumeLines, describeError, fileStat, retireGeneration } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
 import { ScratchBuffer } from "./line-fetcher.ts";
 import { encodeRun } from "./record-codec.ts";
@@ -59,7 +59,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
   const build = (announce: boolean) =>
     buildGeneration(path, logger, (p) => {
       building = p;
-    }, announce);
+    }, announce, () => closed);
 
 
   async function acquireLock() {
@@ -105,7 +105,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       gen.provisionalTail = false;
       gen.indexedBytes = start = start + 1;
     }
-    await consumeLines(gen, path, logger, start);
+    await consumeLines(gen, path, logger, start, { cancelled: () => closed });
   }
 
   let syncing: Promise<void> | null = null;
@@ -143,6 +143,8 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       lastError = null;
     })()
       .catch((error) => {
+        // Closing stops a build between two slices; that is no failure of the file.
+        if (error instanceof BuildCancelledError) return;
         lastError = describeError(error);
         logger.error("cannot index the JSONL file", { path, error: lastError });
       })

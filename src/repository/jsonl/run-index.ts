@@ -35,6 +35,12 @@ export class RunIndex {
   private minGap = Infinity;
   /** The unfiltered summary and the size it was computed at (rows are only ever added). */
   private summary: { size: number; value: PipelineStats[] } | null = null;
+  /** While building, every row is staged: one sort at the end lays them all out in place. */
+  private building: boolean;
+
+  constructor(options: { building?: boolean } = {}) {
+    this.building = options.building ?? false;
+  }
 
   /** Runs indexed, staged ones included. */
   get size(): number {
@@ -55,7 +61,7 @@ export class RunIndex {
       group,
       identity: keys.identity,
     };
-    if (this.staged.size === 0 && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
+    if (this.staged.size === 0 && !this.building && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
     else this.staged.push(row);
     const gap = row.end - row.start;
     if (gap < this.minGap) this.minGap = gap;
@@ -68,11 +74,12 @@ export class RunIndex {
     if (work) runNow(work);
   }
 
-  /** The same in slices with pauses between them, for a build: nothing else may use the index
+  /** Ends a build: the same in slices with pauses between them; nothing else may use the index
    * meanwhile. */
-  async settleSliced(pause: Pause): Promise<void> {
+  async finishBuild(pause: Pause): Promise<void> {
     const work = this.mergeStaged();
     if (work) await runSliced(work, pause);
+    this.building = false;
   }
 
   /** The rows a filter selects. */

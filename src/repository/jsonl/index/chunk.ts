@@ -63,7 +63,11 @@ export class Chunk {
 
   /** Appends row `i` of another chunk. */
   pushFrom(from: Chunk, i: number): void {
-    const k = this.n++;
+    this.setFrom(this.n++, from, i);
+  }
+
+  /** Overwrites row `k` with row `i` of another chunk. */
+  setFrom(k: number, from: Chunk, i: number): void {
     this.start[k] = from.start[i] as number;
     this.end[k] = from.end[i] as number;
     this.startLocal[k] = from.startLocal[i] as number;

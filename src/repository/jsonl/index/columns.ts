@@ -75,6 +75,10 @@ export class SortedColumns {
    * while nothing else reads or changes the columns.
    */
   *merge(staged: StagedRows, order: Uint32Array): Steps<void> {
+    if (this.list.length === 0) {
+      yield* this.adopt(staged, order);
+      return;
+    }
     const key = (k: number) => {
       const j = order[k] as number;
       return staged.chunkOf(j).start[j % CHUNK_ROWS] as number;
@@ -113,6 +117,38 @@ export class SortedColumns {
     }
     this.list = out;
     this.rows += staged.size;
+  }
+
+  /**
+   * Takes the staged chunks as the columns, rows permuted into `order` in place, one cycle of
+   * the permutation at a time: a build from a file in any order needs no second copy of the rows.
+   */
+  private *adopt(staged: StagedRows, order: Uint32Array): Steps<void> {
+    const n = order.length;
+    const done = new Uint8Array(n);
+    const spare = new Chunk(1);
+    let moved = 0;
+    for (let k = 0; k < n; k++) {
+      if (done[k] || order[k] === k) continue;
+      // Row k's values wait in `spare` while the cycle pulls each row into its place.
+      spare.n = 0;
+      spare.pushFrom(staged.chunkOf(k), k % CHUNK_ROWS);
+      let j = k;
+      for (;;) {
+        done[j] = 1;
+        const from = order[j] as number;
+        const target = staged.chunkOf(j);
+        if (from === k) {
+          target.setFrom(j % CHUNK_ROWS, spare, 0);
+          break;
+        }
+        target.setFrom(j % CHUNK_ROWS, staged.chunkOf(from), from % CHUNK_ROWS);
+        j = from;
+        if ((++moved & 0xffff) === 0) yield;
+      }
+    }
+    this.list = staged.chunks;
+    this.rows = staged.size;
   }
 
   /** The first place whose start is >= `start`. */
