@@ -18,7 +18,11 @@ export interface RowValues {
   identity: number;
 }
 
-type Column = Float64Array | Uint32Array | Int32Array;
+export type Column = Float64Array | Uint32Array | Int32Array;
+
+/** The column names, for code that treats every column alike (copies, permutations). */
+export const COLUMNS = ["start", "end", "startLocal", "elapsed", "rowcount", "offset", "length", "group", "identity"] as const;
+export type ColumnName = (typeof COLUMNS)[number];
 
 /**
  * A block of rows as typed columns. The index keeps its rows in chunks sorted by
@@ -106,14 +110,8 @@ export class Chunk {
     this.identity = grow(this.identity);
   }
 
-  /** Moves the upper half of the rows to a new chunk, which it returns. */
-  splitHalf(): Chunk {
-    const keep = this.n >> 1;
-    const moved = this.n - keep;
-    const right = new Chunk(Math.min(CHUNK_ROWS, moved + (moved >> 1)));
-    for (let i = keep; i < this.n; i++) right.pushFrom(this, i);
-    this.n = keep;
-    return right;
+  column(name: ColumnName): Column {
+    return this[name];
   }
 
   private write(k: number, v: RowValues): void {
@@ -129,6 +127,6 @@ export class Chunk {
   }
 
   private columns(): Column[] {
-    return [this.start, this.end, this.startLocal, this.elapsed, this.rowcount, this.offset, this.length, this.group, this.identity];
+    return COLUMNS.map((name) => this[name]);
   }
 }

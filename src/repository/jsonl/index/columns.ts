@@ -1,4 +1,7 @@
-import { CHUNK_ROWS, Chunk, type RowValues } from "./chunk.ts";
+import { CHUNK_ROWS, COLUMNS, Chunk, type Column, type RowValues } from "./chunk.ts";
+
+const CHUNK_BITS = Math.log2(CHUNK_ROWS);
+const CHUNK_MASK = CHUNK_ROWS - 1;
 import type { Steps } from "./stable-order.ts";
 
 /** A place between rows: before row `row` of chunk `chunk` (chunk === count: the end). */
@@ -70,84 +73,89 @@ export class SortedColumns {
 
   /**
    * Merges staged rows, visited in `order` (ascending start; every staged offset is after every
-   * stored one, so on equal starts stored rows come first). Touched chunks are rebuilt, or get
-   * the rows inserted in place when few arrive. The steps pause between chunks; run sliced only
-   * while nothing else reads or changes the columns.
+   * stored one, so on equal starts stored rows come first). Only the chunks the rows fall into
+   * change: they get the rows inserted in place when few arrive, or are rewritten (and split).
+   * Into an empty index, the staged chunks are taken over as they are, permuted in place; that
+   * alone runs in steps (a build, while nothing else uses the columns), the rest at once.
    */
   *merge(staged: StagedRows, order: Uint32Array): Steps<void> {
-    if (this.list.length === 0) {
-      yield* this.adopt(staged, order);
-      return;
-    }
+    if (this.list.length === 0) yield* this.adopt(staged, order);
+    else this.mergeInto(staged, order);
+  }
+
+  private mergeInto(staged: StagedRows, order: Uint32Array): void {
     const key = (k: number) => {
       const j = order[k] as number;
       return staged.chunkOf(j).start[j % CHUNK_ROWS] as number;
     };
-    const out: Chunk[] = [];
-    let k = 0;
-    let since = 0;
     const old = this.list;
-    for (let c = 0; c <= old.length; c++) {
-      const chunk = old[c];
-      const next = old[c + 1];
-      // Staged rows strictly before the next chunk's first start belong to this one.
-      const limit = next ? (next.start[0] as number) : Infinity;
-      let end = k;
-      if (chunk || old.length === 0) while (end < order.length && key(end) < limit) end++;
-      if (!chunk) {
-        if (old.length === 0) yield* this.writeRuns(out, null, staged, order, k, end);
-        break;
-      }
-      if (end === k) {
-        out.push(chunk);
-        continue;
-      }
-      if (end - k <= 64 && chunk.n + end - k <= CHUNK_ROWS) {
+    const out: Chunk[] = [];
+    let c = 0;
+    let k = 0;
+    while (k < order.length) {
+      // A staged row belongs to the last chunk whose first start is not after its own.
+      const target = Math.max(c, this.firstChunkAfter(key(k)) - 1);
+      while (c < target) out.push(old[c++] as Chunk);
+      const chunk = old[target] as Chunk;
+      const limit = target + 1 < old.length ? ((old[target + 1] as Chunk).start[0] as number) : Infinity;
+      let end = k + 1;
+      while (end < order.length && key(end) < limit) end++;
+      if (end - k <= 8 && chunk.n + end - k <= CHUNK_ROWS) {
         for (let m = k; m < end; m++) this.insertInPlace(chunk, staged, order[m] as number);
         out.push(chunk);
       } else {
-        yield* this.writeRuns(out, chunk, staged, order, k, end);
+        this.writeRuns(out, chunk, staged, order, k, end);
       }
-      since += chunk.n + end - k;
+      c = target + 1;
       k = end;
-      if (since >= 1 << 16) {
-        since = 0;
-        yield;
-      }
     }
+    while (c < old.length) out.push(old[c++] as Chunk);
     this.list = out;
     this.rows += staged.size;
   }
 
+  /** The first chunk whose first start is after `start` (the count when none is). */
+  private firstChunkAfter(start: number): number {
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (((this.list[mid] as Chunk).start[0] as number) <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /**
-   * Takes the staged chunks as the columns, rows permuted into `order` in place, one cycle of
-   * the permutation at a time: a build from a file in any order needs no second copy of the rows.
+   * Takes the staged chunks as the columns, rows permuted into `order` one column at a time
+   * (a gather into one spare column, copied back): a build from a file in any order needs no
+   * second copy of the rows, and a sorted file needs no moves at all.
    */
   private *adopt(staged: StagedRows, order: Uint32Array): Steps<void> {
     const n = order.length;
-    const done = new Uint8Array(n);
-    const spare = new Chunk(1);
-    let moved = 0;
-    for (let k = 0; k < n; k++) {
-      if (done[k] || order[k] === k) continue;
-      // Row k's values wait in `spare` while the cycle pulls each row into its place.
-      spare.n = 0;
-      spare.pushFrom(staged.chunkOf(k), k % CHUNK_ROWS);
-      let j = k;
-      for (;;) {
-        done[j] = 1;
-        const from = order[j] as number;
-        const target = staged.chunkOf(j);
-        if (from === k) {
-          target.setFrom(j % CHUNK_ROWS, spare, 0);
-          break;
+    let sorted = true;
+    for (let k = 0; k < n && sorted; k++) sorted = order[k] === k;
+    const chunks = staged.chunks;
+    if (!sorted) {
+      for (const name of COLUMNS) {
+        const sources = chunks.map((chunk) => chunk.column(name));
+        const kind = (sources[0] as Column).constructor as new (n: number) => Column;
+        const spare = new kind(n);
+        for (let k = 0; k < n; k++) {
+          const j = order[k] as number;
+          spare[k] = (sources[j >>> CHUNK_BITS] as Column)[j & CHUNK_MASK] as number;
         }
-        target.setFrom(j % CHUNK_ROWS, staged.chunkOf(from), from % CHUNK_ROWS);
-        j = from;
-        if ((++moved & 0xffff) === 0) yield;
+        yield;
+        for (let c = 0; c < sources.length; c++) {
+          const target = sources[c] as Column;
+          const base = c * CHUNK_ROWS;
+          const rows = Math.min(CHUNK_ROWS, n - base);
+          for (let i = 0; i < rows; i++) target[i] = spare[base + i] as number;
+        }
+        yield;
       }
     }
-    this.list = staged.chunks;
+    this.list = chunks;
     this.rows = staged.size;
   }
 
@@ -262,34 +270,40 @@ export class SortedColumns {
   }
 
   /** Writes the merge of `chunk`'s rows and staged rows order[k, end) as new chunks into `out`. */
-  private *writeRuns(out: Chunk[], chunk: Chunk | null, staged: StagedRows, order: Uint32Array, k: number, end: number): Steps<void> {
-    const total = (chunk?.n ?? 0) + end - k;
-    // Fresh chunks from a build are full; a chunk that grew past the limit splits evenly.
-    const pieces = Math.ceil(total / CHUNK_ROWS);
-    const per = chunk ? Math.ceil(total / pieces) : CHUNK_ROWS;
-    let target = new Chunk(Math.min(per, total));
-    let left = total;
-    const emit = (from: Chunk, i: number) => {
-      if (target.n === per) {
-        out.push(target);
-        target = new Chunk(Math.min(per, left));
-      }
-      target.pushFrom(from, i);
-      left -= 1;
-    };
+  private writeRuns(out: Chunk[], chunk: Chunk, staged: StagedRows, order: Uint32Array, k: number, end: number): void {
+    const total = chunk.n + end - k;
+    // Which row lands where: a stored row's index, or -1 - j for staged row j.
+    const picks = new Int32Array(total);
     let a = 0;
-    const n = chunk?.n ?? 0;
+    let t = 0;
     for (let m = k; m < end; m++) {
       const j = order[m] as number;
-      const from = staged.chunkOf(j);
-      const i = j % CHUNK_ROWS;
-      const start = from.start[i] as number;
-      while (a < n && ((chunk as Chunk).start[a] as number) <= start) emit(chunk as Chunk, a++);
-      emit(from, i);
-      if ((m & 0xffff) === 0xffff) yield;
+      const start = staged.chunkOf(j).start[j & CHUNK_MASK] as number;
+      while (a < chunk.n && (chunk.start[a] as number) <= start) picks[t++] = a++;
+      picks[t++] = -1 - j;
     }
-    while (a < n) emit(chunk as Chunk, a++);
-    if (target.n > 0) out.push(target);
+    while (a < chunk.n) picks[t++] = a++;
+    // A chunk that grows past the limit splits evenly.
+    const pieces = Math.ceil(total / CHUNK_ROWS);
+    const per = Math.ceil(total / pieces);
+    for (let from = 0; from < total; from += per) {
+      const to = Math.min(total, from + per);
+      const piece = new Chunk(to - from);
+      for (const name of COLUMNS) {
+        const target = piece.column(name);
+        const source = chunk.column(name);
+        for (let p = from; p < to; p++) {
+          const v = picks[p] as number;
+          if (v >= 0) target[p - from] = source[v] as number;
+          else {
+            const j = -1 - v;
+            target[p - from] = staged.chunkOf(j).column(name)[j & CHUNK_MASK] as number;
+          }
+        }
+      }
+      piece.n = to - from;
+      out.push(piece);
+    }
   }
 }
 
