@@ -137,10 +137,10 @@ export class SortedColumns {
     for (let k = 0; k < n && sorted; k++) sorted = order[k] === k;
     const chunks = staged.chunks;
     if (!sorted) {
+      // One spare serves every column: Float64 holds the integer columns' values exactly.
+      const spare = new Float64Array(n);
       for (const name of COLUMNS) {
         const sources = chunks.map((chunk) => chunk.column(name));
-        const kind = (sources[0] as Column).constructor as new (n: number) => Column;
-        const spare = new kind(n);
         for (let k = 0; k < n; k++) {
           const j = order[k] as number;
           spare[k] = (sources[j >>> CHUNK_BITS] as Column)[j & CHUNK_MASK] as number;
