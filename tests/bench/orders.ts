@@ -6,7 +6,7 @@
  *   bun tests/bench/orders.ts <count>
  */
 import { existsSync } from "node:fs";
-import { open, rename } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { generateRun, prng } from "./generate.ts";
 
@@ -83,4 +83,49 @@ if (import.meta.main) {
   const count = Number(process.argv[2] ?? 100_000);
   const paths = await generateOrders(join(import.meta.dir, "data"), count);
   for (const path of Object.values(paths)) console.log(path);
+}
+
+/**
+ * `count` shuffled runs without holding them all in memory: each line goes to one of 64 bucket
+ * files at random, then each bucket is shuffled and appended (a uniform shuffle overall).
+ */
+export async function generateShuffledLarge(dataDir: string, count: number): Promise<string> {
+  const path = orderPath(dataDir, count, "random");
+  if (existsSync(path)) return path;
+  console.error(`generating ${count.toLocaleString("en")} runs in random order (bucketed)...`);
+  const BUCKETS = 64;
+  const random = prng(42);
+  const pick = prng(7);
+  const buckets = await Promise.all(Array.from({ length: BUCKETS }, (_, b) => open(`${path}.bucket-${b}`, "w")));
+  const pending: string[] = new Array(BUCKETS).fill("");
+  try {
+    for (let i = 0; i < count; i++) {
+      const b = Math.floor(pick() * BUCKETS);
+      pending[b] += `${JSON.stringify(generateRun(i, count, random))}\n`;
+      if ((pending[b] as string).length > 1 << 18) {
+        await (buckets[b] as Awaited<ReturnType<typeof open>>).write(pending[b] as string);
+        pending[b] = "";
+      }
+    }
+    for (let b = 0; b < BUCKETS; b++) await (buckets[b] as Awaited<ReturnType<typeof open>>).write(pending[b] as string);
+  } finally {
+    for (const handle of buckets) await handle.close();
+  }
+  const out = await open(`${path}.partial`, "w");
+  try {
+    for (let b = 0; b < BUCKETS; b++) {
+      const bucket = `${path}.bucket-${b}`;
+      const lines = (await Bun.file(bucket).text()).split("\n").filter(Boolean);
+      for (let i = lines.length - 1; i > 0; i--) {
+        const j = Math.floor(pick() * (i + 1));
+        [lines[i], lines[j]] = [lines[j] as string, lines[i] as string];
+      }
+      await out.write(`${lines.join("\n")}\n`);
+      await unlink(bucket);
+    }
+  } finally {
+    await out.close();
+  }
+  await rename(`${path}.partial`, path);
+  return path;
 }

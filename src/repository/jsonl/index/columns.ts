@@ -17,7 +17,10 @@ export class StagedRows {
 
   push(v: RowValues): void {
     let last = this.chunks.at(-1);
-    if (!last || last.full) this.chunks.push((last = new Chunk()));
+    // The first chunk starts small and grows: a single POST stages a single row.
+    if (!last) this.chunks.push((last = new Chunk(16)));
+    else if (last.n === CHUNK_ROWS) this.chunks.push((last = new Chunk()));
+    last.reserveOne();
     last.push(v);
     this.size += 1;
   }
