@@ -57,6 +57,7 @@ export class InvalidInputError extends DomainError {
   constructor(
     readonly field: string,
     message: string,
+    readonly location: "query" | "body" = "query",
   ) {
     super(message);
   }

@@ -17,6 +17,8 @@ export interface ParsedDateTime {
   /** The instant as "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (see formatUtcMicros). */
   readonly utc: string;
   readonly hasOffset: boolean;
+  /** The fraction has digits past microseconds that are not zero; `utc` dropped them. */
+  readonly beyondMicros?: boolean;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
@@ -102,23 +104,51 @@ export function parseDateTime(text: string, options: { allowDateOnly?: boolean }
   }
 
   const fraction = frac ? `.${frac}` : "";
-  const micros = frac ? Math.floor(Number(`0.${frac}`) * 1e6 + 1e-6) : 0;
-  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear undoes that.
-  const wall = new Date(wallMs);
-  wall.setUTCFullYear(year);
+  // From the digits, not from a float: 0.123457 * 1e6 is 123456.99999999999.
+  const micros = frac ? Number(frac.slice(0, 6).padEnd(6, "0")) : 0;
+  const wall = new Date(0);
+  wall.setUTCFullYear(year, month - 1, day);
+  wall.setUTCHours(hour, minute, second, Math.floor(micros / 1000));
   const utcMs = wall.getTime() - offsetMinutes * 60_000;
+  const instant = new Date(utcMs);
+  const utcYear = instant.getUTCFullYear();
+  // An offset can carry an instant out of 0001-9999, which no store can hold as RFC 3339 text.
+  if (utcYear < 1 || utcYear > 9999) return null;
+  const subMillis = micros % 1000;
   const local = `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}${fraction}`;
-  const epochMicros = utcMs * 1000 + micros;
-  return { local, epochMicros, utc: formatUtcMicros(epochMicros), hasOffset: Boolean(zone) };
+  return {
+    local,
+    epochMicros: utcMs * 1000 + subMillis,
+    utc: utcText(instant, subMillis),
+    hasOffset: Boolean(zone),
+    ...(frac !== undefined && /[1-9]/.test(frac.slice(6)) ? { beyondMicros: true } : {}),
+  };
 }
 
-/** Formats epoch microseconds as the canonical UTC text: "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", the
- * fraction to microseconds without trailing zeros. Every stored start_utc/end_utc has this form. */
-export function formatUtcMicros(epochMicros: number): string {
-  const ms = Math.floor(epochMicros / 1000);
-  const rest = Math.round(epochMicros - ms * 1000);
-  const iso = new Date(ms).toISOString();
-  const fraction = `${iso.slice(20, 23)}${String(rest).padStart(3, "0")}`.replace(/0+$/, "");
+/** "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" of an instant of years 0001-9999 plus 0-999 microseconds. */
+function utcText(instant: Date, subMillis: number): string {
+  const iso = instant.toISOString();
+  const fraction = `${iso.slice(20, 23)}${pad(subMillis, 3)}`.replace(/0+$/, "");
   return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ""}Z`;
+}
+
+/** Epoch microseconds of 0001-01-01T00:00:00Z and of 9999-12-31T23:59:59.999999Z. */
+const MIN_MICROS = -62_135_596_800_000_000;
+const MAX_MICROS = 253_402_300_799_999_999;
+
+/**
+ * Formats epoch microseconds as the canonical UTC text: "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", the
+ * fraction to microseconds without trailing zeros. Every stored start_utc/end_utc has this form.
+ *
+ * A float holds every microsecond only from 1684 to 2255 (2^53 us around the epoch); outside,
+ * a number is within 32 us of the instant it stands for, so stored records keep their text and
+ * never pass through this. The result stays within 0001-9999 (a number rounded past the last
+ * microsecond of 9999 is that microsecond).
+ */
+export function formatUtcMicros(epochMicros: number): string {
+  if (epochMicros >= MAX_MICROS) return "9999-12-31T23:59:59.999999Z";
+  const clamped = Math.max(epochMicros, MIN_MICROS);
+  const ms = Math.floor(clamped / 1000);
+  const rest = Math.min(999, Math.max(0, Math.round(clamped - ms * 1000)));
+  return utcText(new Date(ms), rest);
 }

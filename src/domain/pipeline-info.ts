@@ -77,7 +77,7 @@ export const dateTimeText = (options: { allowDateOnly?: boolean } = {}) =>
     if (parsed) return parsed;
     ctx.addIssue({
       code: "custom",
-      message: `invalid date-time '${text.slice(0, 64)}': expected YYYY-MM-DD HH:MM:SS or ISO 8601, a real calendar date`,
+      message: `invalid date-time '${text.slice(0, 64)}': expected YYYY-MM-DD HH:MM:SS or ISO 8601, a real calendar date from 0001 to 9999 (in UTC too, once an offset is applied)`,
     });
     return z.NEVER;
   });
@@ -146,6 +146,10 @@ export const PipelineInfoInputSchema = z
     }
     for (const field of ["rowcount", "elapsed_seconds", "pid"] as const) {
       if (run[field] < 0) ctx.addIssue({ code: "custom", path: [field], message: "must not be negative" });
+    }
+    for (const field of ["start_utc", "end_utc"] as const) {
+      // Stores keep instants to the microsecond; cutting digits off would store another instant.
+      if (run[field].beyondMicros) ctx.addIssue({ code: "custom", path: [field], message: "has digits past microseconds, which no store keeps" });
     }
     if (run.end_utc.epochMicros < run.start_utc.epochMicros) {
       ctx.addIssue({ code: "custom", path: ["end_utc"], message: "must not be before start_utc" });

@@ -46,7 +46,10 @@ export const PipelineInfoResponseSchema = z
 
 export const HealthSchema = z
   .object({
-    status: z.enum(["healthy", "unhealthy", "starting"]).openapi({ example: "healthy" }),
+    status: z.enum(["healthy", "degraded", "unhealthy", "starting"]).openapi({
+      example: "healthy",
+      description: "degraded: reads are served but writes fail (reason given); unhealthy: the store serves nothing",
+    }),
     backend: z.string().openapi({ example: "jsonl" }),
     version: z.string().openapi({ example: "1.0.0" }),
     reason: z.string().optional().openapi({ description: "Why the store is not healthy" }),
@@ -57,5 +60,6 @@ export const HealthSchema = z
       .optional()
       .openapi({ description: "While starting: how much of the file is indexed" }),
     read_only: z.string().optional().openapi({ description: "Why this instance does not accept writes, when it does not" }),
+    write_failures: z.record(z.string(), z.int()).optional().openapi({ description: "Failed writes since the start, by cause", example: { ENOSPC: 3 } }),
   })
   .openapi("Health");

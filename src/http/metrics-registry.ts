@@ -74,16 +74,17 @@ export class Histogram implements Metric {
   }
 }
 
-/** A gauge whose samples are computed when scraped. */
+/** A gauge whose samples are computed when scraped; as "counter", totals kept elsewhere. */
 export class Gauge implements Metric {
   constructor(
     readonly name: string,
     readonly help: string,
     private readonly collect: () => Array<{ labels?: Labels; value: number }>,
+    private readonly type: "gauge" | "counter" = "gauge",
   ) {}
 
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     for (const { labels = {}, value } of this.collect()) lines.push(`${this.name}${renderLabels(labels)} ${num(value)}`);
     return lines.join("\n");
   }

@@ -128,7 +128,7 @@ function domainErrorResponse(error: DomainError, c: Context, logger: Logger): Re
     return problem(503, error.message, { headers: { "retry-after": "30" } });
   }
   if (error instanceof InvalidInputError) {
-    return problem(422, error.message, { errors: [{ location: "query", field: error.field, message: error.message }] });
+    return problem(422, error.message, { errors: [{ location: error.location, field: error.field, message: error.message }] });
   }
   if (error instanceof ValueTooLargeError) {
     return problem(422, error.message, { errors: [{ location: "body", field: error.field, message: error.message }] });

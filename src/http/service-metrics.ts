@@ -28,6 +28,19 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
     new Gauge("pipeline_store_up", "1 when the store is healthy, 0 otherwise.", () => [{ labels: { backend }, value: snapshot.health?.status === "healthy" ? 1 : 0 }]),
   );
   registry.register(
+    new Gauge("pipeline_store_degraded", "1 when the store serves reads but its writes fail, 0 otherwise.", () => [
+      { labels: { backend }, value: snapshot.health?.status === "degraded" ? 1 : 0 },
+    ]),
+  );
+  registry.register(
+    new Gauge(
+      "pipeline_store_write_failures_total",
+      "Store writes that failed, by cause (an errno such as ENOSPC, LOCK_LOST, or a database error code).",
+      () => Object.entries(snapshot.health?.writeFailures ?? {}).map(([cause, value]) => ({ labels: { backend, cause }, value })),
+      "counter",
+    ),
+  );
+  registry.register(
     new Gauge("pipeline_store_records", "Runs the store serves, when it knows without a scan.", () =>
       snapshot.health?.records === undefined ? [] : [{ labels: { backend }, value: snapshot.health.records }],
     ),

@@ -3,9 +3,13 @@ import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/
 import type { RunFilter } from "../domain/run-filter.ts";
 import type { RunOrder } from "../domain/run-ordering.ts";
 
-/** What a store says about itself to /health. */
+/**
+ * What a store says about itself to /health. "degraded": reads are served but writes fail
+ * (full disk, lost lock, no permission, database refusing inserts), with the reason;
+ * "unhealthy": the store can serve nothing.
+ */
 export interface StoreHealth {
-  status: "healthy" | "unhealthy" | "starting";
+  status: "healthy" | "degraded" | "unhealthy" | "starting";
   /** Why the store is not healthy; never contains secrets. */
   reason?: string;
   /** Records the store serves, when it knows without a scan. */
@@ -16,6 +20,8 @@ export interface StoreHealth {
   progress?: { percent: number; lines: number };
   /** Set when this instance may not write, with the reason (e.g. another writer holds the file). */
   readOnly?: string;
+  /** Writes that failed since the start, by cause (an errno or database error code). */
+  writeFailures?: Record<string, number>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { HealthSchema } from "../domain/responses.ts";
 import { validationHook } from "../http/problem.ts";
-import type { RunRepository } from "../repository/port.ts";
+import type { RunRepository, StoreHealth } from "../repository/port.ts";
 
 const healthRoute = createRoute({
   method: "get",
@@ -10,7 +10,10 @@ const healthRoute = createRoute({
   summary: "Liveness and store status",
   security: [],
   responses: {
-    200: { description: "The store serves reads and writes", content: { "application/json": { schema: HealthSchema } } },
+    200: {
+      description: "The store serves reads and writes (healthy), or reads while writes fail (degraded, with the reason)",
+      content: { "application/json": { schema: HealthSchema } },
+    },
     503: { description: "The store cannot serve (reason given) or is starting", content: { "application/json": { schema: HealthSchema } } },
   },
 });
@@ -27,7 +30,7 @@ const readyRoute = createRoute({
   path: "/health/ready",
   tags: ["operations"],
   summary: "Readiness: may this instance receive traffic?",
-  description: "503 until the store is ready (index built, database reachable) and while shutting down.",
+  description: "503 until the store is ready (index built, database reachable) and while shutting down. A degraded store (reads work, writes fail) stays ready.",
   security: [],
   responses: {
     200: { description: "Ready for traffic", content: { "application/json": { schema: ReadySchema } } },
@@ -53,6 +56,9 @@ const rootRoute = createRoute({
   responses: { 200: { description: "Service information", content: { "application/json": { schema: RootSchema } } } },
 });
 
+/** A degraded store still serves reads: taking it out of traffic would fail those too. */
+const servesReads = (status: StoreHealth["status"]) => status === "healthy" || status === "degraded";
+
 /** Whether the process is on its way out; readiness turns 503 as soon as it is. */
 export interface Lifecycle {
   isShuttingDown(): boolean;
@@ -71,15 +77,16 @@ export function healthRoutes(repository: RunRepository, version: string, lifecyc
         ...(h.skippedLines !== undefined ? { skipped_lines: h.skippedLines } : {}),
         ...(h.progress !== undefined ? { progress: h.progress } : {}),
         ...(h.readOnly !== undefined ? { read_only: h.readOnly } : {}),
+        ...(h.writeFailures !== undefined ? { write_failures: h.writeFailures } : {}),
       };
       c.header("cache-control", "no-store");
-      return h.status === "healthy" ? c.json(body, 200) : c.json(body, 503);
+      return servesReads(h.status) ? c.json(body, 200) : c.json(body, 503);
     })
     .openapi(readyRoute, async (c) => {
       c.header("cache-control", "no-store");
       if (lifecycle.isShuttingDown()) return c.json({ status: "not_ready" as const, reason: "shutting down" }, 503);
       const h = await repository.health();
-      if (h.status !== "healthy") return c.json({ status: "not_ready" as const, reason: h.reason ?? h.status }, 503);
+      if (!servesReads(h.status)) return c.json({ status: "not_ready" as const, reason: h.reason ?? h.status }, 503);
       return c.json({ status: "ready" as const }, 200);
     })
     .openapi(rootRoute, (c) =>

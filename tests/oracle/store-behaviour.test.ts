@@ -175,6 +175,41 @@ describe("health", () => {
     expect(await repository.health()).toEqual({ status: "healthy" });
   });
 
+  test("inserts the database refuses make the store degraded, counted by cause, until one succeeds", async () => {
+    open();
+    fake.beforeExecute = (statement) => {
+      if (statement.rows) throw driverError("ORA-01653", "unable to extend table APP.PIPELINE_RUNS by 128 in tablespace USERS");
+    };
+    await rejection(insertRun(makeRun({ pid: 1 })));
+    await rejection(insertRun(makeRun({ pid: 2 })));
+    const degraded = await repository.health();
+    expect(degraded.status).toBe("degraded");
+    expect(degraded.reason).toContain("ORA-01653");
+    expect(degraded.writeFailures).toEqual({ "ORA-01653": 2 });
+    expect(await repository.countRuns({})).toBe(0);
+    fake.beforeExecute = undefined;
+    await insertRun(makeRun({ pid: 3 }));
+    expect(await repository.health()).toEqual({ status: "healthy", writeFailures: { "ORA-01653": 2 } });
+  });
+
+  test("an insert that failed for an unreachable database stops counting as degraded once a probe reaches it", async () => {
+    open();
+    fake.unreachable = driverError("NJS-503", "connection to host db port 1521 could not be established.");
+    await rejection(insertRun(makeRun()));
+    expect((await repository.health()).status).toBe("unhealthy");
+    fake.unreachable = undefined;
+    expect(await repository.health()).toEqual({ status: "healthy", writeFailures: { "NJS-503": 1 } });
+  });
+
+  test("a request the database refuses as too long or conflicting is not a store failure", async () => {
+    open();
+    fake.beforeExecute = (statement) => {
+      if (statement.rows) throw driverError("ORA-12899", 'value too large for column "APP"."PIPELINE_RUNS"."ENVIRONMENT" (actual: 60, maximum: 50)');
+    };
+    await rejection(insertRun(makeRun()));
+    expect(await repository.health()).toEqual({ status: "healthy" });
+  });
+
   test("a missing table or column makes the store unhealthy", async () => {
     open();
     fake.db.run("DROP TABLE PIPELINE_RUNS");

@@ -1,5 +1,4 @@
-import { mkdir, open, type FileHandle } from "node:fs/promises";
-import { dirname } from "node:path";
+import { type AppendFiles, type AppendHandle, nodeAppendFiles, sameFile } from "./append-files.ts";
 
 export type FsyncMode = "always" | "interval" | "never";
 
@@ -10,14 +9,42 @@ export interface AppendedLine {
   /** The write landed exactly where expected: no other process appended between our size
    * check and our write, so the offsets are certain. */
   exact: boolean;
+  /** Inode of the file written, so a reader can tell it from a file it indexed before. */
+  ino: number;
+  /** The file had shrunk since our previous append (truncated in place): what was indexed of
+   * it is no longer there. */
+  rewound: boolean;
 }
 
 export interface Appender {
-  /** Appends whole lines (each ending in "\n") and resolves once they are written, and
-   * fsynced when the mode is "always". Concurrent calls share one write and one fsync. */
+  /** Appends whole lines (each ending in "\n") and resolves once they are written to the file
+   * at the configured path, and fsynced when the mode is "always". All or nothing: when it
+   * rejects, none of the lines is left in the file. Concurrent calls share one write and one
+   * fsync (and so succeed or fail together). */
   append(lines: readonly string[]): Promise<AppendedLine[]>;
-  /** Flushes, fsyncs and closes the file. */
+  /** Flushes, fsyncs and closes the file. `append([])` writes nothing but checks the lock and
+   * opens the path: a probe of whether appends would work. */
   close(): Promise<void>;
+}
+
+export interface AppenderOptions {
+  fsync?: FsyncMode;
+  /** Runs before each write and again before it is acknowledged; throws to refuse it (the
+   * writer checks that it still holds its lock). A refusal after the write rolls it back. */
+  guard?: () => Promise<void>;
+  /** Told when the path no longer names the file we had open and a new one is opened. */
+  onReopen?: (reason: string) => void;
+  files?: AppendFiles;
+}
+
+/** The path kept changing under every attempt of one append. */
+export class FileKeepsChangingError extends Error {
+  readonly code = "EFILECHANGED";
+}
+
+/** A write that the kernel accepted only in part and then wrote nothing more of. */
+export class ShortWriteError extends Error {
+  readonly code = "ESHORTWRITE";
 }
 
 interface Pending {
@@ -27,43 +54,180 @@ interface Pending {
 }
 
 const encoder = new TextEncoder();
+const ATTEMPTS = 3;
 
 /**
  * Group-commit appender: one writer loop per file, so lines never interleave; each round writes
  * every waiting line in one write(2) and shares one fsync among all of them.
+ *
+ * Before each write and again before acknowledging it, the device and inode of the open file
+ * are compared with the path's: when the file was renamed (rotated), deleted, replaced or its
+ * folder removed, a write that landed in the old file is truncated away there and made again in
+ * a file opened (or created) at the path. A failed or short write is truncated back to the last
+ * good offset, so a retry of the same lines never duplicates them and no torn line remains.
  */
-export function createAppender(path: string, fsync: FsyncMode = "always"): Appender {
-  let handle: FileHandle | null = null;
+export function createAppender(path: string, fsyncOrOptions: FsyncMode | AppenderOptions = "always"): Appender {
+  const options: AppenderOptions = typeof fsyncOrOptions === "string" ? { fsync: fsyncOrOptions } : fsyncOrOptions;
+  const fsync = options.fsync ?? "always";
+  const files = options.files ?? nodeAppendFiles;
+  let file: { handle: AppendHandle; dev: number; ino: number } | null = null;
   let queue: Pending[] = [];
   let running: Promise<void> | null = null;
   let dirty = false;
   let closed = false;
   /** File size after our last write, which ended in a newline. */
   let lastEnd = -1;
+  /** A rollback that failed: these bytes of ours must go before anything else is written. */
+  let tornTail: { handle: AppendHandle; size: number } | null = null;
   const timer = fsync === "interval" ? setInterval(() => void syncIfDirty(), 1000) : null;
   timer?.unref?.();
 
   async function syncIfDirty() {
-    if (!dirty || !handle) return;
+    if (!dirty || !file) return;
     dirty = false;
-    await handle.datasync().catch(() => {
+    await file.handle.datasync().catch(() => {
       dirty = true;
     });
   }
 
-  async function openFile(): Promise<FileHandle> {
-    if (handle) return handle;
-    await mkdir(dirname(path), { recursive: true });
-    handle = await open(path, "a+");
-    return handle;
+  async function closeFile() {
+    const old = file;
+    file = null;
+    lastEnd = -1;
+    // A handle that still holds a torn tail of ours stays open until the tail is gone.
+    if (old && tornTail?.handle !== old.handle) await old.handle.close().catch(() => {});
+  }
+
+  /** The file at the path: the open one while the path still names it, else a fresh open. */
+  async function openFile(): Promise<{ handle: AppendHandle; dev: number; ino: number }> {
+    if (file) {
+      const now = await files.stat(path);
+      if (now && sameFile(now, file)) return file;
+      options.onReopen?.(now ? "the path names another file (replaced or rotated)" : "the file is gone (deleted, rotated or its folder removed)");
+      await closeFile();
+    }
+    const handle = await files.open(path);
+    const { dev, ino } = await handle.stat();
+    file = { handle, dev, ino };
+    return file;
   }
 
   /** A line someone left without "\n" (a crash, another writer) must not swallow ours. */
-  async function needsLeadingNewline(h: FileHandle, size: number): Promise<boolean> {
+  async function needsLeadingNewline(h: AppendHandle, size: number): Promise<boolean> {
     if (size === 0) return false;
     const last = new Uint8Array(1);
     await h.read(last, 0, 1, size - 1);
     return last[0] !== 0x0a;
+  }
+
+  /** Cuts the file back to `size`, removing our bytes after it; remembered when it fails, so
+   * that nothing else is written before it succeeds. */
+  async function rollback(h: AppendHandle, size: number) {
+    try {
+      await h.truncate(size);
+    } catch (error) {
+      tornTail = { handle: h, size };
+      throw error;
+    }
+    if (tornTail?.handle === h) tornTail = null;
+    if (file?.handle !== h) await h.close().catch(() => {});
+  }
+
+  /** Takes back a failed write: only up to where our bytes can end, never a line appended after. */
+  async function rollbackFailed(h: AppendHandle, size: number, length: number) {
+    const now = (await h.stat()).size;
+    if (now > size && now <= size + length) await rollback(h, size);
+  }
+
+  async function writeAll(h: AppendHandle, buffer: Uint8Array) {
+    let written = 0;
+    while (written < buffer.length) {
+      const { bytesWritten } = await h.write(buffer, written, buffer.length - written);
+      if (bytesWritten <= 0) throw new ShortWriteError(`wrote ${written} of ${buffer.length} bytes`);
+      written += bytesWritten;
+    }
+  }
+
+  /** Whether the file's last bytes are `buffer`. */
+  async function endsWith(h: AppendHandle, end: number, buffer: Uint8Array): Promise<boolean> {
+    if (end < buffer.length) return false;
+    const tail = new Uint8Array(buffer.length);
+    const { bytesRead } = await h.read(tail, 0, buffer.length, end - buffer.length);
+    if (bytesRead !== buffer.length) return false;
+    for (let i = 0; i < buffer.length; i++) if (tail[i] !== buffer[i]) return false;
+    return true;
+  }
+
+  /** One attempt at writing the batch; null when the file changed under it (try again). */
+  async function attempt(batch: Pending[]): Promise<AppendedLine[][] | null> {
+    await options.guard?.();
+    if (tornTail) await rollback(tornTail.handle, tornTail.size);
+    const current = await openFile();
+    const h = current.handle;
+    const { size } = await h.stat();
+    // A probe (nothing to write) only checks that the lock is held and the path opens.
+    if (batch.every((p) => p.lines.length === 0)) return batch.map(() => []);
+    let rewound = lastEnd !== -1 && size < lastEnd;
+    const prefix = size !== lastEnd && (await needsLeadingNewline(h, size)) ? "\n" : "";
+    const encoded = batch.map((p) => p.lines.map((line) => encoder.encode(line)));
+    let total = prefix.length;
+    for (const lines of encoded) for (const bytes of lines) total += bytes.length;
+    const buffer = new Uint8Array(total);
+    const end = size + total;
+    let at = prefix.length;
+    if (prefix) buffer[0] = 0x0a;
+    const placements = encoded.map((lines) =>
+      lines.map((bytes) => {
+        buffer.set(bytes, at);
+        const placed = { offset: at, length: bytes.length, exact: true, ino: current.ino, rewound };
+        at += bytes.length;
+        return placed;
+      }),
+    );
+    try {
+      await writeAll(h, buffer);
+      if (fsync === "always") await h.datasync();
+    } catch (error) {
+      await rollbackFailed(h, size, total).catch(() => {});
+      lastEnd = -1;
+      throw error;
+    }
+    const after = (await h.stat()).size;
+    const now = await files.stat(path);
+    if (!now || !sameFile(now, current)) {
+      // Renamed, deleted or replaced while we wrote: take our lines back out of the old file
+      // (only if nothing followed them) and write them at the path.
+      if (after === end) await rollback(h, size).catch(() => {});
+      return null;
+    }
+    let base = size;
+    if (after < end) {
+      // Truncated in place around our write: either our lines landed whole after the cut, or
+      // the cut took them (wholly or in part) and they are written again.
+      if (!(await endsWith(h, after, buffer))) {
+        lastEnd = -1;
+        return null;
+      }
+      base = after - total;
+      rewound = true;
+    }
+    try {
+      await options.guard?.();
+    } catch (error) {
+      if (after === end) await rollback(h, size).catch(() => {});
+      throw error;
+    }
+    if (fsync !== "always") dirty = true;
+    lastEnd = after;
+    const exact = after === end;
+    for (const lines of placements) {
+      for (const p of lines) {
+        p.offset += base;
+        p.exact = exact;
+        p.rewound = rewound;
+      }
+    }
+    return placements;
   }
 
   async function drain() {
@@ -71,34 +235,11 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
       const batch = queue;
       queue = [];
       try {
-        const h = await openFile();
-        const { size } = await h.stat();
-        const prefix = size !== lastEnd && (await needsLeadingNewline(h, size)) ? "\n" : "";
-        const encoded = batch.map((p) => p.lines.map((line) => encoder.encode(line)));
-        let total = prefix.length;
-        for (const lines of encoded) for (const bytes of lines) total += bytes.length;
-        const buffer = new Uint8Array(total);
-        let at = prefix.length;
-        if (prefix) buffer[0] = 0x0a;
-        const placements = encoded.map((lines) =>
-          lines.map((bytes) => {
-            buffer.set(bytes, at);
-            const placed = { offset: size + at, length: bytes.length, exact: true };
-            at += bytes.length;
-            return placed;
-          }),
-        );
-        let written = 0;
-        while (written < buffer.length) {
-          const { bytesWritten } = await h.write(buffer, written, buffer.length - written);
-          written += bytesWritten;
-        }
-        if (fsync === "always") await h.datasync();
-        else dirty = true;
-        const after = (await h.stat()).size;
-        lastEnd = after;
-        if (after !== size + buffer.length) for (const lines of placements) for (const p of lines) p.exact = false;
-        batch.forEach((p, i) => p.resolve(placements[i] as AppendedLine[]));
+        let placements: AppendedLine[][] | null = null;
+        for (let i = 0; i < ATTEMPTS && !placements; i++) placements = await attempt(batch);
+        if (!placements) throw new FileKeepsChangingError(`${path} changed during each of ${ATTEMPTS} attempts to append`);
+        const done = placements;
+        batch.forEach((p, i) => p.resolve(done[i] as AppendedLine[]));
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
@@ -119,11 +260,11 @@ export function createAppender(path: string, fsync: FsyncMode = "always"): Appen
       closed = true;
       if (timer) clearInterval(timer);
       await running;
-      if (handle) {
-        await handle.datasync().catch(() => {});
-        await handle.close();
-        handle = null;
+      if (file) {
+        await file.handle.datasync().catch(() => {});
+        await closeFile();
       }
+      if (tornTail) await tornTail.handle.close().catch(() => {});
     },
   };
 }

@@ -1,9 +1,12 @@
 import { dlopen, FFIType } from "bun:ffi";
-import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { mkdir, open, stat, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** The exclusive right to append to one JSONL file, held by at most one process. */
 export interface WriterLock {
+  /** Whether the lock file we hold is still the one at the lock path: deleting or replacing it
+   * (say, with the data folder) lets another process take a new lock, so ours no longer counts. */
+  held(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -46,9 +49,14 @@ export async function tryLockWriter(dataPath: string): Promise<LockResult> {
   }
   await handle.truncate(0);
   await handle.write(`${process.pid}\n`, 0);
+  const ours = await handle.stat();
   return {
     ok: true,
     lock: {
+      async held() {
+        const now = await stat(lockPath).catch(() => null);
+        return now !== null && now.dev === ours.dev && now.ino === ours.ino;
+      },
       async release() {
         lockFn(handle.fd, LOCK_UN);
         await handle.close();
@@ -73,7 +81,13 @@ async function tryPidFile(lockPath: string): Promise<LockResult> {
     }
     await handle.write(`${process.pid}\n`);
     await handle.close();
-    return { ok: true, lock: { release: () => Bun.file(lockPath).delete().catch(() => {}) } };
+    return {
+      ok: true,
+      lock: {
+        held: async () => Number((await Bun.file(lockPath).text().catch(() => "")).trim()) === process.pid,
+        release: () => Bun.file(lockPath).delete().catch(() => {}),
+      },
+    };
   }
   return { ok: false, reason: `cannot take the writer lock ${lockPath}` };
 }

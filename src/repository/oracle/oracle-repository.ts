@@ -3,19 +3,22 @@ import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
 import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
+import { DomainError, StoreUnavailableError } from "../../errors.ts";
+import { BackoffLog } from "../../log-backoff.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import { cachedHealth } from "./cached-health.ts";
 import { tableLayout } from "./columns.ts";
 import type { ExecuteOptions, OracleConnection, OracleDriver } from "./driver.ts";
 import { insertRunsOn } from "./insert-runs.ts";
-import { healthReason, translateDriverError } from "./oracle-errors.ts";
+import { driverErrorCode, healthReason, translateDriverError } from "./oracle-errors.ts";
 import { createPoolKeeper } from "./pool-keeper.ts";
 import { type HistoryRow, type RunRow, type StatsRow, decodeHistory, decodeRun, decodeStats } from "./row-codec.ts";
 import { type OracleStoreSettings, poolAttributes } from "./settings.ts";
 import { keysetOfRow } from "./sql-order.ts";
 import { type PageStart, type Statement, oracleStatements } from "./statements.ts";
 import { thinDriver } from "./thin-driver.ts";
+import { WriteFailures } from "../write-failures.ts";
 
 export type { OracleStoreSettings };
 
@@ -89,6 +92,36 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
     return health;
   };
 
+  // Inserts the database refused (down, tablespace full, ...): /health is degraded from one
+  // until an insert succeeds, or, when the database was unreachable, until a probe reaches it.
+  const writeFailures = new WriteFailures();
+  const writeProblems = new BackoffLog(logger);
+  let clearsOnProbe = false;
+  const cached = cachedHealth(probe, healthTtlMs);
+  const withWrites = (h: StoreHealth): StoreHealth => {
+    const totals = writeFailures.totals();
+    const counted = Object.keys(totals).length > 0 ? { ...h, writeFailures: totals } : h;
+    const failing = writeFailures.current;
+    if (h.status !== "healthy" || !failing) return counted;
+    if (clearsOnProbe) {
+      writeFailures.succeeded();
+      return counted;
+    }
+    return { ...counted, status: "degraded", reason: failing.reason };
+  };
+  const insertFailed = (error: unknown) => {
+    // Refusals of the request itself (too long, conflict, bad input) are not the store failing.
+    if (error instanceof DomainError && !(error instanceof StoreUnavailableError)) return;
+    const code = driverErrorCode(error instanceof Error && error.cause ? error.cause : error);
+    const cause = code ?? "other";
+    // Not reaching the database is over once a probe reaches it; what the database itself
+    // refused (ORA-01653: the tablespace is full) only a successful insert can clear.
+    clearsOnProbe = error instanceof StoreUnavailableError && !code?.startsWith("ORA");
+    const reason = `inserts fail: ${healthReason(error instanceof Error && error.cause ? error.cause : error, settings.password)}`;
+    writeFailures.record(cause, reason);
+    writeProblems.report("error", "oracle insert failed", { cause, reason });
+  };
+
   let closing: Promise<void> | undefined;
 
   return {
@@ -143,12 +176,21 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
       return withConnection(async (connection) => decodeHistory(await query<HistoryRow>(connection, sql.history(filter, bucket, timeZone)), buckets));
     },
 
-    insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
-      if (runs.length === 0) return Promise.resolve([]);
-      return withConnection((connection) => insertRunsOn({ connection, statements: sql, types: driver, query, logger }, runs));
+    async insertRuns(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
+      if (runs.length === 0) return [];
+      try {
+        const outcomes = await withConnection((connection) => insertRunsOn({ connection, statements: sql, types: driver, query, logger }, runs));
+        if (writeFailures.succeeded()) writeProblems.recover("oracle inserts work again", { table: layout.table });
+        return outcomes;
+      } catch (error) {
+        insertFailed(error);
+        throw error;
+      }
     },
 
-    health: cachedHealth(probe, healthTtlMs),
+    async health(): Promise<StoreHealth> {
+      return withWrites(await cached());
+    },
 
     close(): Promise<void> {
       closing ??= pool.close();

@@ -1,0 +1,196 @@
+import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import type { RunKeys } from "../../domain/run-decoder.ts";
+import { identityKey } from "../../domain/run-identity.ts";
+import { InvalidInputError, StoreReadOnlyError, StoreUnavailableError } from "../../errors.ts";
+import { BackoffLog } from "../../log-backoff.ts";
+import type { Logger } from "../../logger.ts";
+import { planInsert } from "../insert-plan.ts";
+import type { InsertOutcome } from "../port.ts";
+import { WriteFailures, failureCause } from "../write-failures.ts";
+import { type AppendFiles, nodeAppendFiles } from "./append-files.ts";
+import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
+import type { Follower } from "./follower.ts";
+import { describeError } from "./generation.ts";
+import { identityClaims, storedIdentities } from "./identity-lookup.ts";
+import { decodeLineKeys, encodeRun } from "./record-codec.ts";
+import { type WriterLock, tryLockWriter } from "./writer-lock.ts";
+
+export interface WriterOptions {
+  path: string;
+  fsync: FsyncMode;
+  logger: Logger;
+  /** How often a read-only instance retries the writer lock (ms). */
+  lockRetryMs: number;
+  files?: AppendFiles;
+}
+
+/** The lock file was deleted or replaced and another process holds the new one. */
+class LockLostError extends StoreReadOnlyError {}
+
+/** Below this much free space a disk that was full still counts as full. */
+const MIN_FREE_BYTES = 64 * 1024;
+
+/**
+ * The one writer of a JSONL file: owns the writer lock, the appends (all or nothing, always to
+ * the file at the path) and the identity claims that keep two inserts of one identity from both
+ * writing it. A lock that is lost (its file deleted with the data folder, or replaced) is taken
+ * again before anything more is written, or writes answer 503 until it is.
+ */
+export class JsonlWriter {
+  private readonly appender;
+  private readonly claim = identityClaims();
+  private lock: WriterLock | null = null;
+  private readOnlyReason: string | null = null;
+  private lockError: string | null = null;
+  private lastLockTry = Date.now();
+  private readonly failures = new WriteFailures();
+  private readonly problems: BackoffLog;
+  private probing = false;
+
+  constructor(
+    private readonly options: WriterOptions,
+    private readonly follower: Follower,
+  ) {
+    this.problems = new BackoffLog(options.logger);
+    this.appender = createAppender(options.path, {
+      fsync: options.fsync,
+      files: options.files,
+      guard: () => this.holdLock(),
+      onReopen: (reason) => options.logger.warn("the JSONL path changed; appending to the file now at the path", { path: options.path, reason }),
+    });
+  }
+
+  /** Why this instance may not write, or null when it holds the lock. */
+  get readOnly(): string | null {
+    return this.readOnlyReason;
+  }
+
+  /** Why writes fail right now (the last one failed and nothing succeeded since), or null. */
+  get failing(): string | null {
+    return this.failures.current?.reason ?? this.lockError;
+  }
+
+  /** Write failures so far, by cause. */
+  failureTotals(): Record<string, number> {
+    return this.failures.totals();
+  }
+
+  /** Takes the writer lock unless this instance holds it already. */
+  async ensureLock(): Promise<void> {
+    if (!this.lock) await this.acquireLock();
+  }
+
+  /** One step of the follow loop: a read-only instance retries the lock now and then; while
+   * writes fail, a probe finds out whether they would work again. */
+  tick(): void {
+    if (this.failures.current) void this.probe();
+    if (this.lock || Date.now() - this.lastLockTry < this.options.lockRetryMs) return;
+    this.lastLockTry = Date.now();
+    void this.acquireLock();
+  }
+
+  /** Stores the runs not stored yet, as one append; resolves once they are durable and indexed. */
+  async insert(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
+    const { follower } = this;
+    await follower.current();
+    if (!this.lock) throw new StoreReadOnlyError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
+    const keys = runs.map(identityKey);
+    const release = await this.claim(keys);
+    try {
+      const gen = await follower.current();
+      const stored = await storedIdentities(gen, runs, (offsets, lengths) => follower.read(gen, offsets, lengths));
+      const { outcomes, fresh: created } = planInsert(runs, stored, keys);
+      if (created.length === 0) return outcomes;
+      const lines = created.map(encodeRun);
+      const indexKeys = lines.map(readBack);
+      const placed = await this.append(lines);
+      // Read-your-writes: the answer goes out once the runs are in the index too.
+      await follower.indexAppended(indexKeys, placed);
+      return outcomes;
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.appender.close();
+  }
+
+  async releaseLock(): Promise<void> {
+    await this.lock?.release().catch(() => {});
+    this.lock = null;
+  }
+
+  private async append(lines: string[]): Promise<AppendedLine[]> {
+    const { path } = this.options;
+    try {
+      const placed = await this.appender.append(lines);
+      if (this.failures.succeeded()) this.problems.recover("appends to the JSONL file work again", { path });
+      return placed;
+    } catch (error) {
+      const cause = error instanceof LockLostError ? "LOCK_LOST" : failureCause(error);
+      const reason = `cannot append to ${path}: ${describeError(error)}`;
+      this.failures.record(cause, reason);
+      this.problems.report("error", "cannot append to the JSONL file", { path, cause, error: describeError(error) });
+      if (error instanceof StoreReadOnlyError) throw error;
+      throw new StoreUnavailableError(reason, 5, { cause: error });
+    }
+  }
+
+  /** Checked before every write and before it is acknowledged. */
+  private async holdLock(): Promise<void> {
+    const lock = this.lock;
+    if (!lock) throw new LockLostError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
+    if (await lock.held()) return;
+    this.lock = null;
+    await lock.release().catch(() => {});
+    this.options.logger.warn("the writer lock file was deleted or replaced; taking the lock again", { path: this.options.path });
+    await this.acquireLock();
+    if (!this.lock) throw new LockLostError(`lost the writer lock: ${this.readOnlyReason ?? this.lockError ?? "cannot take it again"}`);
+  }
+
+  /** Whether appends would work again: lock held, the path opens for appending, and after a
+   * full disk, space is free. Only clears the failure; a failing probe logs nothing. */
+  private async probe(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      const cause = this.failures.current?.cause;
+      await this.appender.append([]);
+      const files = this.options.files ?? nodeAppendFiles;
+      if ((cause === "ENOSPC" || cause === "EDQUOT") && (await files.freeBytes(this.options.path)) < MIN_FREE_BYTES) return;
+      if (this.failures.succeeded()) this.problems.recover("appends to the JSONL file work again", { path: this.options.path });
+    } catch {
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private async acquireLock(): Promise<void> {
+    const { path, logger } = this.options;
+    const result = await tryLockWriter(path).catch((error): { ok: false; reason: string; error: true } => ({ ok: false, reason: describeError(error), error: true }));
+    if (result.ok) {
+      if (this.readOnlyReason) logger.info("took the writer lock", { path });
+      this.lock = result.lock;
+      this.readOnlyReason = null;
+      this.lockError = null;
+      return;
+    }
+    // Another holder makes this a read replica; an error taking the lock is a write failure.
+    this.lockError = "error" in result ? `cannot take the writer lock: ${result.reason}` : null;
+    if (this.readOnlyReason !== result.reason) {
+      this.readOnlyReason = result.reason;
+      logger.warn("serving reads only", { path, reason: result.reason });
+    }
+  }
+}
+
+/** The index keys of a line as the store's own reader will read it back; a line it would skip
+ * is refused rather than acknowledged and then never served. */
+function readBack(line: string): RunKeys {
+  const decoded = decodeLineKeys(line);
+  if (decoded.kind !== "run") {
+    throw new InvalidInputError("body", `this record could not be read back once stored (${decoded.kind === "invalid" ? decoded.reason : "blank"})`, "body");
+  }
+  return decoded.keys;
+}
