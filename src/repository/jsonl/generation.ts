@@ -1,5 +1,6 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import { yieldToEventLoop } from "../../event-loop.ts";
 import type { Logger } from "../../logger.ts";
 import { readLines } from "./line-reader.ts";
 import { decodeLineKeys } from "./record-codec.ts";
@@ -56,8 +57,6 @@ export class BuildCancelledError extends Error {
 /** Longest stretch a read of lines works before it lets other work run (ms). */
 const SLICE_MS = 10;
 
-/** Returns to the event loop: requests, timers and signals are served before work goes on. */
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ConsumeOptions {
   progress?: (bytes: number) => void;
@@ -75,7 +74,7 @@ export interface ConsumeOptions {
 export async function consumeLines(gen: Generation, path: string, logger: Logger, start: number, options: ConsumeOptions = {}) {
   const { progress, cancelled, building = false } = options;
   const pause = async () => {
-    await yieldToLoop();
+    await yieldToEventLoop();
     if (cancelled?.()) throw new BuildCancelledError();
   };
   let lastReport = 0;
