@@ -169,7 +169,7 @@ test("the indexed store answers every query exactly as a plain scan of the file 
     ),
     { numRuns: 60 },
   );
-});
+}, 120_000);
 
 /**
  * Thousands of runs, so that the index holds many chunks: ties across chunk boundaries, chunks
@@ -224,6 +224,6 @@ test("across many index chunks: files in every order, then past and future POSTs
         });
       },
     ),
-    { numRuns: 8 },
+    { numRuns: 6 },
   );
 }, 120_000);

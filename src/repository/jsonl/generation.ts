@@ -62,8 +62,9 @@ export interface ConsumeOptions {
   progress?: (bytes: number) => void;
   /** Checked between slices; when true the read stops with BuildCancelledError. */
   cancelled?: () => boolean;
-  /** A build of a generation nobody reads yet: out-of-order rows are merged in slices at the
-   * end. Otherwise they are merged at once when the read ends (or by the first query). */
+  /** A build of a generation nobody reads yet: every row is laid out by one sort at the end.
+   * Otherwise out-of-order rows are merged in slices when the read ends (or by a query that
+   * comes first). */
   building?: boolean;
 }
 
@@ -79,37 +80,44 @@ export async function consumeLines(gen: Generation, path: string, logger: Logger
   };
   let lastReport = 0;
   let sliceBegan = performance.now();
-  for await (const line of readLines(path, start, gen.nextLine)) {
-    const decoded = decodeLineKeys(line.text);
-    if (!line.terminated) {
-      // A last line without newline: serve it if it is a whole record, else wait for the rest.
+  // A follow of a large append must not make the next query merge all of it at once.
+  const deferred = building ? null : gen.index.deferMerges();
+  try {
+    for await (const line of readLines(path, start, gen.nextLine)) {
+      const decoded = decodeLineKeys(line.text);
+      if (!line.terminated) {
+        // A last line without newline: serve it if it is a whole record, else wait for the rest.
+        if (decoded.kind === "run") {
+          gen.index.add(decoded.keys, { offset: line.offset, length: line.length });
+          gen.indexedBytes = line.offset + line.length;
+          gen.provisionalTail = true;
+          gen.nextLine = line.number + 1;
+        }
+        break;
+      }
       if (decoded.kind === "run") {
         gen.index.add(decoded.keys, { offset: line.offset, length: line.length });
-        gen.indexedBytes = line.offset + line.length;
-        gen.provisionalTail = true;
-        gen.nextLine = line.number + 1;
+      } else if (decoded.kind === "invalid") {
+        gen.skipped += 1;
+        logger.warn("skipped JSONL line", { path, line: line.number, reason: decoded.reason });
       }
-      break;
-    }
-    if (decoded.kind === "run") {
-      gen.index.add(decoded.keys, { offset: line.offset, length: line.length });
-    } else if (decoded.kind === "invalid") {
-      gen.skipped += 1;
-      logger.warn("skipped JSONL line", { path, line: line.number, reason: decoded.reason });
-    }
-    gen.indexedBytes = line.offset + line.length + 1;
-    gen.nextLine = line.number + 1;
-    if ((line.number & 255) === 0 && performance.now() - sliceBegan >= SLICE_MS) {
-      if (progress && line.number - lastReport >= 65536) {
-        lastReport = line.number;
-        progress(gen.indexedBytes);
+      gen.indexedBytes = line.offset + line.length + 1;
+      gen.nextLine = line.number + 1;
+      if ((line.number & 255) === 0 && performance.now() - sliceBegan >= SLICE_MS) {
+        if (progress && line.number - lastReport >= 65536) {
+          lastReport = line.number;
+          progress(gen.indexedBytes);
+        }
+        await pause();
+        sliceBegan = performance.now();
       }
-      await pause();
-      sliceBegan = performance.now();
     }
+  } catch (error) {
+    deferred?.release();
+    throw error;
   }
-  if (building) await gen.index.finishBuild(pause);
-  else gen.index.settleNow();
+  if (deferred) await deferred.finish(pause);
+  else await gen.index.finishBuild(pause);
 }
 
 /**

@@ -37,6 +37,8 @@ export class RunIndex {
   private summary: { size: number; value: PipelineStats[] } | null = null;
   /** While building, every row is staged: one sort at the end lays them all out in place. */
   private building: boolean;
+  /** Merges are deferred (deferMerges). */
+  private merging = false;
 
   constructor(options: { building?: boolean } = {}) {
     this.building = options.building ?? false;
@@ -68,16 +70,40 @@ export class RunIndex {
     this.totals.add(group, row.start, row.offset, row.elapsed, row.rowcount);
   }
 
-  /** Merges staged rows into the sorted chunks at once; every read does this first. */
+  /** Merges staged rows into the sorted chunks at once; every read does this first, except
+   * while merges are deferred (see deferMerges). */
   settleNow(): void {
-    const work = this.mergeStaged();
+    if (this.merging) return;
+    const work = this.mergeStaged(false);
     if (work) runNow(work);
   }
 
-  /** Ends a build: the same in slices with pauses between them; nothing else may use the index
-   * meanwhile. */
+  /**
+   * Holds back the merge of rows added from now on, for a follow of many lines: reads meanwhile
+   * see the index as it was (as if those lines were not read yet). `finish` merges them in
+   * slices with `pause` between them, reads still seeing the old rows until it ends; `release`
+   * leaves them to the next read. No rows may be added once `finish` has begun.
+   */
+  deferMerges(): { finish(pause: Pause): Promise<void>; release(): void } {
+    this.merging = true;
+    return {
+      finish: async (pause) => {
+        try {
+          const work = this.mergeStaged(true);
+          if (work) await runSliced(work, pause);
+        } finally {
+          this.merging = false;
+        }
+      },
+      release: () => {
+        this.merging = false;
+      },
+    };
+  }
+
+  /** Ends a build: the sort and the layout in slices; nothing else may use the index meanwhile. */
   async finishBuild(pause: Pause): Promise<void> {
-    const work = this.mergeStaged();
+    const work = this.mergeStaged(false);
     if (work) await runSliced(work, pause);
     this.building = false;
   }
@@ -137,13 +163,13 @@ export class RunIndex {
     return found;
   }
 
-  private mergeStaged(): Steps<void> | null {
+  private mergeStaged(copyOnly: boolean): Steps<void> | null {
     if (this.staged.size === 0) return null;
     const staged = this.staged;
     this.staged = new StagedRows();
     return (function* (columns: SortedColumns) {
       const order = yield* stableOrder(staged.starts());
-      yield* columns.merge(staged, order);
+      yield* columns.merge(staged, order, copyOnly);
     })(this.columns);
   }
 }

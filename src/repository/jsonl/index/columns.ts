@@ -78,55 +78,53 @@ export class SortedColumns {
    * Merges staged rows, visited in `order` (ascending start; every staged offset is after every
    * stored one, so on equal starts stored rows come first). Only the chunks the rows fall into
    * change: they get the rows inserted in place when few arrive, or are rewritten (and split).
-   * Into an empty index, the staged chunks are taken over as they are, permuted in place; that
-   * alone runs in steps (a build, while nothing else uses the columns), the rest at once.
+   * Into an empty index, the staged chunks are taken over as they are, permuted in place.
+   *
+   * The steps yield between chunks. Run in slices (`copyOnly`), the merge writes new chunks and
+   * never changes the current ones, which it swaps for the merged list at the end: reads in
+   * between see the rows as they were. The build's takeover alone changes rows in place; it
+   * runs before anything reads the index.
    */
-  *merge(staged: StagedRows, order: Uint32Array): Steps<void> {
+  *merge(staged: StagedRows, order: Uint32Array, copyOnly = false): Steps<void> {
     if (this.list.length === 0) yield* this.adopt(staged, order);
-    else this.mergeInto(staged, order);
+    else yield* this.mergeInto(staged, order, copyOnly);
   }
 
-  private mergeInto(staged: StagedRows, order: Uint32Array): void {
+  private *mergeInto(staged: StagedRows, order: Uint32Array, copyOnly: boolean): Steps<void> {
     const key = (k: number) => {
       const j = order[k] as number;
-      return staged.chunkOf(j).start[j % CHUNK_ROWS] as number;
+      return staged.chunkOf(j).start[j & CHUNK_MASK] as number;
     };
     const old = this.list;
     const out: Chunk[] = [];
     let c = 0;
     let k = 0;
+    let written = 0;
     while (k < order.length) {
       // A staged row belongs to the last chunk whose first start is not after its own.
-      const target = Math.max(c, this.firstChunkAfter(key(k)) - 1);
+      const target = Math.max(c, firstChunkAfter(old, key(k)) - 1);
       while (c < target) out.push(old[c++] as Chunk);
       const chunk = old[target] as Chunk;
       const limit = target + 1 < old.length ? ((old[target + 1] as Chunk).start[0] as number) : Infinity;
       let end = k + 1;
       while (end < order.length && key(end) < limit) end++;
-      if (end - k <= 8 && chunk.n + end - k <= CHUNK_ROWS) {
+      if (!copyOnly && end - k <= 8 && chunk.n + end - k <= CHUNK_ROWS) {
         for (let m = k; m < end; m++) this.insertInPlace(chunk, staged, order[m] as number);
         out.push(chunk);
       } else {
         this.writeRuns(out, chunk, staged, order, k, end);
+        written += chunk.n + end - k;
       }
       c = target + 1;
       k = end;
+      if (written >= 1 << 16) {
+        written = 0;
+        yield;
+      }
     }
     while (c < old.length) out.push(old[c++] as Chunk);
     this.list = out;
     this.rows += staged.size;
-  }
-
-  /** The first chunk whose first start is after `start` (the count when none is). */
-  private firstChunkAfter(start: number): number {
-    let lo = 0;
-    let hi = this.list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (((this.list[mid] as Chunk).start[0] as number) <= start) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   /**
@@ -322,6 +320,18 @@ function rowOf(c: Chunk, i: number): RowValues {
     group: c.group[i] as number,
     identity: c.identity[i] as number,
   };
+}
+
+/** The first chunk whose first start is after `start` (the count when none is). */
+function firstChunkAfter(list: readonly Chunk[], start: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (((list[mid] as Chunk).start[0] as number) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function compareCursors(a: Cursor, b: Cursor): number {
