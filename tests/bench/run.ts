@@ -5,8 +5,9 @@
  * shuffled file against the full-scan store of the first issue, and writes into the stored
  * runs include backfills from the past. Ratios are against baselines measured in the same run.
  *
- *   bun tests/bench/run.ts [--full] [--10m] [--sizes 10000,100000] [--starts 3] [--out tests/bench/RESULTS.md]
+ *   bun tests/bench/run.ts [--full] [--10m] [--sizes 10000,100000] [--starts 3] [--starts-only] [--out tests/bench/RESULTS.md]
  *
+ * --starts-only measures the start by file order (and SIGTERM during a build) and nothing else.
  * --full adds 1,000,000 runs (about 500 MB a file); --10m adds a start from 10,000,000 shuffled
  * runs (about 5 GB). Everything talks to 127.0.0.1, is bounded in time and stops the processes
  * it started.
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     full: { type: "boolean", default: false },
     "10m": { type: "boolean", default: false },
     starts: { type: "string", default: "3" },
+    "starts-only": { type: "boolean", default: false },
     sizes: { type: "string" },
     out: { type: "string" },
     seconds: { type: "string", default: "3" },
@@ -365,11 +367,12 @@ try {
       })());
       emit(`\n${await benchSigterm(paths.random, ready)}`);
     }
+    if (args["starts-only"]) continue;
     const { rows, notes } = await benchSize(size, paths.random);
     emit(`\n## Queries, ${notes.join(", ")}\n\n${table(rows)}`);
     emit(`\n## Writes into ${size.toLocaleString("en")} stored runs (a copy of the start_utc file)\n\n${await backfillSection(size, paths.start_utc)}`);
   }
-  emit(`\n## Writes (fresh file each)\n\n${table(await benchWrites())}`);
+  if (!args["starts-only"]) emit(`\n## Writes (fresh file each)\n\n${table(await benchWrites())}`);
   if (args["10m"]) {
     const path = await generateShuffledLarge(dataDir, 10_000_000);
     emit(`\n## Start, 10,000,000 runs in random order\n\n${await benchStarts(10_000_000, { random: path }, 1)}`);
