@@ -10,6 +10,7 @@ import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { createServiceMetrics } from "./http/service-metrics.ts";
+import { BackoffLog } from "./log-backoff.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { instrumentRepository } from "./repository/instrumented.ts";
 import type { RunRepository } from "./repository/port.ts";
@@ -118,7 +119,8 @@ export function createApp(options: AppOptions) {
   const readSecurity = options.auth?.keys.length && options.auth.protectReads ? { security } : {};
   app.doc31("/openapi.json", { ...OPENAPI_INFO, info: { ...OPENAPI_INFO.info, version }, ...readSecurity });
   app.notFound((c) => problem(404, `No route for ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => errorResponse(error, c, logger));
+  const storeWarnings = new BackoffLog(logger);
+  app.onError((error, c) => errorResponse(error, c, logger, storeWarnings));
   return routes;
 }
 

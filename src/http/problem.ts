@@ -12,6 +12,7 @@ import {
   StoreUnavailableError,
   ValueTooLargeError,
 } from "../errors.ts";
+import type { BackoffLog } from "../log-backoff.ts";
 import type { Logger } from "../logger.ts";
 
 /** One offending parameter or field. */
@@ -100,9 +101,10 @@ export function validationHook(
 }
 
 /** Maps an error to its answer: domain errors by code, HTTP exceptions as they are, the rest a
- * logged, generic 500 that leaks nothing. */
-export function errorResponse(error: unknown, c: Context, logger: Logger): Response {
-  if (error instanceof DomainError) return domainErrorResponse(error, c, logger);
+ * logged, generic 500 that leaks nothing. An unavailable store is logged through `storeWarnings`,
+ * so that a full disk or a lost file does not log one line per request. */
+export function errorResponse(error: unknown, c: Context, logger: Logger, storeWarnings: BackoffLog): Response {
+  if (error instanceof DomainError) return domainErrorResponse(error, c, logger, storeWarnings);
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
     const detail = status === 400 && /json/i.test(error.message) ? "Malformed JSON in request body" : error.message;
@@ -116,9 +118,9 @@ export function errorResponse(error: unknown, c: Context, logger: Logger): Respo
   return problem(500, "An unexpected error occurred; it has been logged.");
 }
 
-function domainErrorResponse(error: DomainError, c: Context, logger: Logger): Response {
+function domainErrorResponse(error: DomainError, c: Context, logger: Logger, storeWarnings: BackoffLog): Response {
   if (error instanceof StoreUnavailableError) {
-    logger.warn("store unavailable", { path: c.req.path, reason: error.message, cause: String(error.cause ?? "") });
+    storeWarnings.report("warn", "store unavailable", { path: c.req.path, reason: error.message, cause: String(error.cause ?? "") }, error.message);
     return problem(503, error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } });
   }
   if (error instanceof StoreStartingError) {

@@ -66,6 +66,26 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       expect(await collect(repository.streamRuns({}))).toEqual([run]);
     });
 
+    test("instants from 0001 to 9999 at microsecond precision read back exactly, in time order", async () => {
+      const edges = [
+        ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000001Z"],
+        ["1600-02-29T12:00:00.5Z", "1600-02-29T12:00:00.75Z"],
+        ["2300-06-01T12:34:56.123457Z", "2300-06-01T12:34:56.999999Z"],
+        ["9999-12-31T23:59:58Z", "9999-12-31T23:59:59.999999Z"],
+      ] as const;
+      const runs = edges.map(([start_utc, end_utc], i) =>
+        makeRun({ date_code: `edge-${i}`, start_utc, end_utc, start_local: start_utc.slice(0, -1), end_local: end_utc.slice(0, -1) }),
+      );
+      expect((await repository.insertRuns(runs)).map((o) => o.status)).toEqual(["created", "created", "created", "created"]);
+      const stored = (await find({})).runs;
+      expect(stored.map((r) => r.date_code)).toEqual(["edge-3", "edge-2", "edge-1", "edge-0"]);
+      expect(stored.map((r) => [r.start_utc, r.end_utc, r.start_local, r.end_local])).toEqual(
+        [...runs].reverse().map((r) => [r.start_utc, r.end_utc, r.start_local, r.end_local]),
+      );
+      // Stored once: the same runs again are already there.
+      expect((await repository.insertRuns(runs)).map((o) => o.status)).toEqual(["existing", "existing", "existing", "existing"]);
+    });
+
     test("runs come newest start_utc first; equal starts most recently stored first", async () => {
       await insertAll([
         makeRun({ date_code: "b", start: "2025-01-02T00:00:00Z" }),

@@ -1,7 +1,10 @@
 import { expect, test } from "bun:test";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { createApp } from "../../src/app.ts";
+import { StoreUnavailableError } from "../../src/errors.ts";
 import { BackoffLog } from "../../src/log-backoff.ts";
+import { createMemoryRepository } from "../../src/repository/memory.ts";
 import { createLogger } from "../../src/logger.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
@@ -47,6 +50,17 @@ test("a different error is logged at once, and a recovered problem starts over",
   now = 30;
   log.report("error", "cannot append", { cause: "EACCES" });
   expect(lines.map((l) => l.msg)).toEqual(["cannot append", "cannot append", "appends work again", "cannot append"]);
+});
+
+test("an unavailable store is not logged once per request", async () => {
+  const { lines, logger } = recorder();
+  const failing = async () => {
+    throw new StoreUnavailableError("cannot read /data/runs.jsonl: EIO: i/o error");
+  };
+  const repository = { ...createMemoryRepository(), findRuns: failing, countRuns: failing };
+  const app = createApp({ repository, logger });
+  for (let i = 0; i < 50; i++) expect((await app.request("/get_pipeline_info")).status).toBe(503);
+  expect(lines.filter((l) => l.msg === "store unavailable")).toHaveLength(1);
 });
 
 test("a data path that is a folder is logged a few times over 3 s, not four times a second", async () => {

@@ -13,9 +13,16 @@ const temp = await tempDir();
 afterAll(() => temp.remove());
 
 async function run(command: string[]): Promise<{ code: number; stderr: string }> {
-  const proc = Bun.spawn(command, { stdout: "ignore", stderr: "pipe" });
-  const code = await proc.exited;
-  return { code, stderr: await new Response(proc.stderr).text() };
+  try {
+    const proc = Bun.spawn(command, { stdout: "ignore", stderr: "pipe" });
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+    const code = await proc.exited;
+    clearTimeout(timer);
+    return { code, stderr: await new Response(proc.stderr).text() };
+  } catch (error) {
+    // No such program on this machine.
+    return { code: -1, stderr: String(error) };
+  }
 }
 
 const post = (url: string, path: string, body: unknown) =>

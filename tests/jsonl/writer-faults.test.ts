@@ -100,7 +100,7 @@ test("a writer whose lock went with the folder and was taken by another answers 
   const deadline = Date.now() + 3000;
   while ((await second.health()).readOnly && Date.now() < deadline) await Bun.sleep(20);
   expect((await second.health()).readOnly).toBeUndefined();
-  expect(first.insertRuns([run(2)])).rejects.toBeInstanceOf(StoreReadOnlyError);
+  await expect(first.insertRuns([run(2)])).rejects.toBeInstanceOf(StoreReadOnlyError);
   await second.insertRuns([run(3)]);
   expect((await lines(path)).map((l) => JSON.parse(l).date_code)).toEqual(["run-3"]);
   expect((await first.health()).readOnly).toContain("writer lock");
@@ -141,8 +141,7 @@ test("a disk that fills during a batch leaves nothing of it; /health is degraded
   const before = await readFile(path);
   disk.state.full = true;
   const batch = Array.from({ length: 100 }, (_, i) => run(i + 1));
-  expect(repository.insertRuns(batch)).rejects.toBeInstanceOf(StoreUnavailableError);
-  await Bun.sleep(0);
+  await expect(repository.insertRuns(batch)).rejects.toBeInstanceOf(StoreUnavailableError);
   expect(disk.state.failures).toBeGreaterThan(1);
   expect(await readFile(path)).toEqual(before);
   // The follow loop's probe finds the disk still full: the state stays degraded.
@@ -152,8 +151,7 @@ test("a disk that fills during a batch leaves nothing of it; /health is degraded
   expect(degraded.reason).toContain("ENOSPC");
   expect(degraded.writeFailures).toEqual({ ENOSPC: 1 });
   // A single POST that fails is not stored either.
-  expect(repository.insertRuns([run(500)])).rejects.toBeInstanceOf(StoreUnavailableError);
-  await Bun.sleep(0);
+  await expect(repository.insertRuns([run(500)])).rejects.toBeInstanceOf(StoreUnavailableError);
   expect(await readFile(path)).toEqual(before);
 
   disk.state.full = false;
@@ -214,8 +212,7 @@ test("a failed fsync takes the written lines back out; the retry stores them onc
   const repository = open(path, disk.files);
   await repository.insertRuns([run(0)]);
   disk.state.failFsync = true;
-  expect(repository.insertRuns([run(1), run(2)])).rejects.toBeInstanceOf(StoreUnavailableError);
-  await Bun.sleep(0);
+  await expect(repository.insertRuns([run(1), run(2)])).rejects.toBeInstanceOf(StoreUnavailableError);
   expect(await lines(path)).toHaveLength(1);
   expect((await repository.health()).writeFailures).toEqual({ EIO: 1 });
   disk.state.failFsync = false;
@@ -232,13 +229,11 @@ test("a short write is cut back; a rollback that fails blocks writes until the t
   const good = await readFile(path, "utf8");
   disk.state.shortWrite = true;
   disk.state.failTruncate = true;
-  expect(repository.insertRuns([run(1)])).rejects.toBeInstanceOf(StoreUnavailableError);
-  await Bun.sleep(0);
+  await expect(repository.insertRuns([run(1)])).rejects.toBeInstanceOf(StoreUnavailableError);
   // The torn tail is still there, and nothing is written after it.
   expect((await readFile(path, "utf8")).length).toBeGreaterThan(good.length);
   disk.state.shortWrite = false;
-  expect(repository.insertRuns([run(2)])).rejects.toBeInstanceOf(StoreUnavailableError);
-  await Bun.sleep(0);
+  await expect(repository.insertRuns([run(2)])).rejects.toBeInstanceOf(StoreUnavailableError);
   expect((await repository.health()).status).toBe("degraded");
   disk.state.failTruncate = false;
   await repository.insertRuns([run(2)]);
@@ -247,4 +242,86 @@ test("a short write is cut back; a rollback that fails blocks writes until the t
   expect(text.startsWith(good)).toBe(true);
   expect((await lines(path)).map((l) => JSON.parse(l).date_code)).toEqual(["run-0", "run-2", "run-1"]);
   expect((await repository.health()).status).toBe("healthy");
+});
+
+/** File handles that run `operation` once, right after the next write and before its fsync:
+ * the operator acting between the service's write and its check. */
+function operatorDuringWrite() {
+  const state: { operation: (() => Promise<void>) | null } = { operation: null };
+  const files: AppendFiles = {
+    stat: nodeAppendFiles.stat,
+    freeBytes: nodeAppendFiles.freeBytes,
+    async open(path) {
+      const real = await nodeAppendFiles.open(path);
+      return {
+        read: (...args) => real.read(...args),
+        stat: () => real.stat(),
+        close: () => real.close(),
+        truncate: (length) => real.truncate(length),
+        write: (buffer, offset, length) => real.write(buffer, offset, length),
+        async datasync() {
+          const operation = state.operation;
+          state.operation = null;
+          await operation?.();
+          return real.datasync();
+        },
+      } satisfies AppendHandle;
+    },
+  };
+  return { state, files };
+}
+
+const codesIn = async (path: string) => (await lines(path)).map((l) => JSON.parse(l).date_code);
+
+test("a rotation between the write and its check: the run leaves the rotated file and is stored once at the path", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = operatorDuringWrite();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(1)]);
+  disk.state.operation = () => rename(path, `${path}.1`);
+  await repository.insertRuns([run(2), run(3)]);
+  expect(await codesIn(`${path}.1`)).toEqual(["run-1"]);
+  expect(await codesIn(path)).toEqual(["run-2", "run-3"]);
+  expect(await codes(repository)).toEqual(["run-2", "run-3"]);
+});
+
+test("an edited copy renamed over the file between the write and its check: the copy's lines are not written twice", async () => {
+  const dir = await folder();
+  const path = join(dir, "runs.jsonl");
+  const disk = operatorDuringWrite();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(1)]);
+  disk.state.operation = async () => {
+    await writeFile(join(dir, "copy"), await readFile(path));
+    await rename(join(dir, "copy"), path);
+  };
+  await repository.insertRuns([run(2)]);
+  expect(await codesIn(path)).toEqual(["run-1", "run-2"]);
+  expect(await codes(repository)).toEqual(["run-1", "run-2"]);
+});
+
+test("a truncation to zero between the write and its check: the cut lines are written again", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = operatorDuringWrite();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(1)]);
+  disk.state.operation = () => truncate(path, 0);
+  await repository.insertRuns([run(2)]);
+  expect(await codesIn(path)).toEqual(["run-2"]);
+  expect(await codes(repository)).toEqual(["run-2"]);
+});
+
+test("a truncation inside our write: what is left of it goes, no torn line, no duplicate", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = operatorDuringWrite();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(1)]);
+  const first = (await readFile(path)).length;
+  // Cuts after run 2's line and in the middle of run 3's.
+  const line = encodeRun(run(2)).length;
+  disk.state.operation = () => truncate(path, first + line + 40);
+  await repository.insertRuns([run(2), run(3)]);
+  expect(await codesIn(path)).toEqual(["run-1", "run-2", "run-3"]);
+  expect(await codes(repository)).toEqual(["run-1", "run-2", "run-3"]);
+  expect((await repository.health()).skippedLines).toBe(0);
 });

@@ -1,4 +1,4 @@
-import { type AppendFiles, type AppendHandle, nodeAppendFiles, sameFile } from "./append-files.ts";
+import { type AppendFiles, type AppendHandle, type FileId, nodeAppendFiles, sameFile } from "./append-files.ts";
 
 export type FsyncMode = "always" | "interval" | "never";
 
@@ -19,8 +19,9 @@ export interface AppendedLine {
 export interface Appender {
   /** Appends whole lines (each ending in "\n") and resolves once they are written to the file
    * at the configured path, and fsynced when the mode is "always". All or nothing: when it
-   * rejects, none of the lines is left in the file. Concurrent calls share one write and one
-   * fsync (and so succeed or fail together). */
+   * rejects, none of the lines is left in the file; with PathChangedError, the file now at the
+   * path may hold a copy of some (see there). Concurrent calls share one write and one fsync
+   * (and so succeed or fail together). */
   append(lines: readonly string[]): Promise<AppendedLine[]>;
   /** Flushes, fsyncs and closes the file. `append([])` writes nothing but checks the lock and
    * opens the path: a probe of whether appends would work. */
@@ -40,6 +41,12 @@ export interface AppenderOptions {
 /** The path kept changing under every attempt of one append. */
 export class FileKeepsChangingError extends Error {
   readonly code = "EFILECHANGED";
+}
+
+/** The path named another file (or none) once the lines were written: they were taken back out
+ * of the old file, and none of them is acknowledged. */
+export class PathChangedError extends Error {
+  readonly code = "EPATHCHANGED";
 }
 
 /** A write that the kernel accepted only in part and then wrote nothing more of. */
@@ -62,9 +69,10 @@ const ATTEMPTS = 3;
  *
  * Before each write and again before acknowledging it, the device and inode of the open file
  * are compared with the path's: when the file was renamed (rotated), deleted, replaced or its
- * folder removed, a write that landed in the old file is truncated away there and made again in
- * a file opened (or created) at the path. A failed or short write is truncated back to the last
- * good offset, so a retry of the same lines never duplicates them and no torn line remains.
+ * folder removed, a write that landed in the old file is truncated away there and rejected with
+ * PathChangedError; the next append opens (or creates) the file at the path. A failed or short
+ * write is truncated back to the last good offset, so a retry of the same lines never
+ * duplicates them and no torn line remains.
  */
 export function createAppender(path: string, fsyncOrOptions: FsyncMode | AppenderOptions = "always"): Appender {
   const options: AppenderOptions = typeof fsyncOrOptions === "string" ? { fsync: fsyncOrOptions } : fsyncOrOptions;
@@ -77,6 +85,8 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
   let closed = false;
   /** File size after our last write, which ended in a newline. */
   let lastEnd = -1;
+  /** The file was truncated in place during an attempt; the next placements say so. */
+  let shrunk = false;
   /** A rollback that failed: these bytes of ours must go before anything else is written. */
   let tornTail: { handle: AppendHandle; size: number } | null = null;
   const timer = fsync === "interval" ? setInterval(() => void syncIfDirty(), 1000) : null;
@@ -148,15 +158,17 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
     }
   }
 
-  /** Whether the file's last bytes are `buffer`. */
-  async function endsWith(h: AppendHandle, end: number, buffer: Uint8Array): Promise<boolean> {
-    if (end < buffer.length) return false;
-    const tail = new Uint8Array(buffer.length);
-    const { bytesRead } = await h.read(tail, 0, buffer.length, end - buffer.length);
-    if (bytesRead !== buffer.length) return false;
-    for (let i = 0; i < buffer.length; i++) if (tail[i] !== buffer[i]) return false;
+  /** Whether the file holds `bytes` at `position`. */
+  async function holds(h: AppendHandle, position: number, bytes: Uint8Array): Promise<boolean> {
+    const found = new Uint8Array(bytes.length);
+    const { bytesRead } = await h.read(found, 0, bytes.length, position);
+    if (bytesRead !== bytes.length) return false;
+    for (let i = 0; i < bytes.length; i++) if (found[i] !== bytes[i]) return false;
     return true;
   }
+
+  /** Whether the file's last bytes, up to `end`, are `buffer`. */
+  const endsWith = (h: AppendHandle, end: number, buffer: Uint8Array) => end >= buffer.length && holds(h, end - buffer.length, buffer);
 
   /** One attempt at writing the batch; null when the file changed under it (try again). */
   async function attempt(batch: Pending[]): Promise<AppendedLine[][] | null> {
@@ -184,28 +196,34 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
         return placed;
       }),
     );
+    let after: number;
+    let now: FileId | null;
     try {
       await writeAll(h, buffer);
       if (fsync === "always") await h.datasync();
+      after = (await h.stat()).size;
+      now = await files.stat(path);
     } catch (error) {
       await rollbackFailed(h, size, total).catch(() => {});
       lastEnd = -1;
       throw error;
     }
-    const after = (await h.stat()).size;
-    const now = await files.stat(path);
     if (!now || !sameFile(now, current)) {
       // Renamed, deleted or replaced while we wrote: take our lines back out of the old file
-      // (only if nothing followed them) and write them at the path.
+      // (only if nothing followed them). The file now at the path may hold a copy of them (an
+      // editor copied the file after our write), so the caller decides what to write again.
       if (after === end) await rollback(h, size).catch(() => {});
-      return null;
+      throw new PathChangedError(`${path} was renamed, deleted or replaced during the append`);
     }
     let base = size;
     if (after < end) {
       // Truncated in place around our write: either our lines landed whole after the cut, or
-      // the cut took them (wholly or in part) and they are written again.
+      // the cut took them, wholly or from some byte on; what is left of them goes, and they are
+      // written again.
       if (!(await endsWith(h, after, buffer))) {
+        if (after > size && (await holds(h, size, buffer.subarray(0, after - size)))) await rollback(h, size);
         lastEnd = -1;
+        shrunk = true;
         return null;
       }
       base = after - total;
@@ -219,6 +237,8 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
     }
     if (fsync !== "always") dirty = true;
     lastEnd = after;
+    rewound ||= shrunk;
+    shrunk = false;
     const exact = after === end;
     for (const lines of placements) {
       for (const p of lines) {

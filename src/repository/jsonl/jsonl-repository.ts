@@ -141,8 +141,9 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       if (closed) return;
       closed = true;
       clearInterval(follow);
-      await follower.close();
+      // Pending appends finish (and index their lines) before the index is let go.
       await writer.close();
+      await follower.close();
       await writer.releaseLock();
     },
   };

@@ -1,5 +1,5 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import type { RunKeys } from "../../domain/run-decoder.ts";
+import { type RunKeys, decodeRunKeys } from "../../domain/run-decoder.ts";
 import { identityKey } from "../../domain/run-identity.ts";
 import { InvalidInputError, StoreReadOnlyError, StoreUnavailableError } from "../../errors.ts";
 import { BackoffLog } from "../../log-backoff.ts";
@@ -8,11 +8,11 @@ import { planInsert } from "../insert-plan.ts";
 import type { InsertOutcome } from "../port.ts";
 import { WriteFailures, failureCause } from "../write-failures.ts";
 import { type AppendFiles, nodeAppendFiles } from "./append-files.ts";
-import { type AppendedLine, type FsyncMode, createAppender } from "./appender.ts";
+import { type AppendedLine, type FsyncMode, PathChangedError, createAppender } from "./appender.ts";
 import type { Follower } from "./follower.ts";
 import { describeError } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
-import { decodeLineKeys, encodeRun } from "./record-codec.ts";
+import { encodeRun } from "./record-codec.ts";
 import { type WriterLock, tryLockWriter } from "./writer-lock.ts";
 
 export interface WriterOptions {
@@ -26,6 +26,9 @@ export interface WriterOptions {
 
 /** The lock file was deleted or replaced and another process holds the new one. */
 class LockLostError extends StoreReadOnlyError {}
+
+/** Appends tried when the path keeps changing under them. */
+const APPEND_ATTEMPTS = 3;
 
 /** Below this much free space a disk that was full still counts as full. */
 const MIN_FREE_BYTES = 64 * 1024;
@@ -46,6 +49,7 @@ export class JsonlWriter {
   private readonly failures = new WriteFailures();
   private readonly problems: BackoffLog;
   private probing = false;
+  private retaking: Promise<void> | null = null;
 
   constructor(
     private readonly options: WriterOptions,
@@ -93,7 +97,7 @@ export class JsonlWriter {
   async insert(runs: readonly PipelineRun[]): Promise<InsertOutcome[]> {
     const { follower } = this;
     await follower.current();
-    if (!this.lock) throw new StoreReadOnlyError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
+    if (!(await this.currentLock())) throw new StoreReadOnlyError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
     const keys = runs.map(identityKey);
     const release = await this.claim(keys);
     try {
@@ -101,14 +105,35 @@ export class JsonlWriter {
       const stored = await storedIdentities(gen, runs, (offsets, lengths) => follower.read(gen, offsets, lengths));
       const { outcomes, fresh: created } = planInsert(runs, stored, keys);
       if (created.length === 0) return outcomes;
-      const lines = created.map(encodeRun);
-      const indexKeys = lines.map(readBack);
-      const placed = await this.append(lines);
-      // Read-your-writes: the answer goes out once the runs are in the index too.
-      await follower.indexAppended(indexKeys, placed);
+      await this.store(created);
       return outcomes;
     } finally {
       release();
+    }
+  }
+
+  /** Appends runs known not to be stored; resolves once they are durable and indexed. */
+  private async store(runs: readonly PipelineRun[]): Promise<void> {
+    const { follower } = this;
+    let pending = runs;
+    for (let attempt = 1; ; attempt++) {
+      const indexKeys = pending.map(readBack);
+      const lines = pending.map(encodeRun);
+      try {
+        const placed = await this.append(lines, attempt < APPEND_ATTEMPTS);
+        // Read-your-writes: the answer goes out once the runs are in the index too.
+        await follower.indexAppended(indexKeys, placed);
+        return;
+      } catch (error) {
+        if (!(error instanceof PathChangedError) || attempt >= APPEND_ATTEMPTS) throw error;
+      }
+      // The file was swapped during the write: index the one now at the path, which may hold a
+      // copy of what we wrote (an editor copied it after our write), and write only the rest.
+      await follower.sync().catch(() => {});
+      const gen = await follower.current();
+      const present = await storedIdentities(gen, pending, (offsets, lengths) => follower.read(gen, offsets, lengths));
+      pending = pending.filter((run) => !present.has(identityKey(run)));
+      if (pending.length === 0) return;
     }
   }
 
@@ -121,13 +146,15 @@ export class JsonlWriter {
     this.lock = null;
   }
 
-  private async append(lines: string[]): Promise<AppendedLine[]> {
+  /** One append, its failures counted and logged unless `retrying` a changed path. */
+  private async append(lines: string[], retrying: boolean): Promise<AppendedLine[]> {
     const { path } = this.options;
     try {
       const placed = await this.appender.append(lines);
       if (this.failures.succeeded()) this.problems.recover("appends to the JSONL file work again", { path });
       return placed;
     } catch (error) {
+      if (retrying && error instanceof PathChangedError) throw error;
       const cause = error instanceof LockLostError ? "LOCK_LOST" : failureCause(error);
       const reason = `cannot append to ${path}: ${describeError(error)}`;
       this.failures.record(cause, reason);
@@ -137,15 +164,27 @@ export class JsonlWriter {
     }
   }
 
+  /** The lock, once a retake in progress has settled. */
+  private async currentLock(): Promise<WriterLock | null> {
+    if (this.retaking) await this.retaking;
+    return this.lock;
+  }
+
   /** Checked before every write and before it is acknowledged. */
   private async holdLock(): Promise<void> {
-    const lock = this.lock;
+    const lock = await this.currentLock();
     if (!lock) throw new LockLostError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
     if (await lock.held()) return;
-    this.lock = null;
-    await lock.release().catch(() => {});
-    this.options.logger.warn("the writer lock file was deleted or replaced; taking the lock again", { path: this.options.path });
-    await this.acquireLock();
+    // Inserts arriving meanwhile wait for the retake instead of being refused.
+    this.retaking ??= (async () => {
+      this.lock = null;
+      await lock.release().catch(() => {});
+      this.options.logger.warn("the writer lock file was deleted or replaced; taking the lock again", { path: this.options.path });
+      await this.acquireLock();
+    })().finally(() => {
+      this.retaking = null;
+    });
+    await this.retaking;
     if (!this.lock) throw new LockLostError(`lost the writer lock: ${this.readOnlyReason ?? this.lockError ?? "cannot take it again"}`);
   }
 
@@ -156,6 +195,11 @@ export class JsonlWriter {
     this.probing = true;
     try {
       const cause = this.failures.current?.cause;
+      // Another process holds the lock now: a read replica, which /health reports as read_only.
+      if (cause === "LOCK_LOST" && !this.lock && !this.lockError && this.readOnlyReason) {
+        this.failures.succeeded();
+        return;
+      }
       await this.appender.append([]);
       const files = this.options.files ?? nodeAppendFiles;
       if ((cause === "ENOSPC" || cause === "EDQUOT") && (await files.freeBytes(this.options.path)) < MIN_FREE_BYTES) return;
@@ -185,12 +229,11 @@ export class JsonlWriter {
   }
 }
 
-/** The index keys of a line as the store's own reader will read it back; a line it would skip
- * is refused rather than acknowledged and then never served. */
-function readBack(line: string): RunKeys {
-  const decoded = decodeLineKeys(line);
-  if (decoded.kind !== "run") {
-    throw new InvalidInputError("body", `this record could not be read back once stored (${decoded.kind === "invalid" ? decoded.reason : "blank"})`, "body");
-  }
+/** The index keys of a run as the store's own reader will read its line back (the reader's
+ * rules on the value JSON.parse gives back, which for a validated run is the run itself); a run
+ * it would skip is refused rather than acknowledged and then never served. */
+function readBack(run: PipelineRun): RunKeys {
+  const decoded = decodeRunKeys(run);
+  if (!decoded.ok) throw new InvalidInputError("body", `this record could not be read back once stored (${decoded.reason})`, "body");
   return decoded.keys;
 }
