@@ -65,10 +65,11 @@ export function select(columns: SortedColumns, labels: Labels, filter: RunFilter
 export type Visit = (chunk: Chunk, row: number, chunkNumber: number) => boolean | void;
 
 /**
- * Visits the selected rows, newest start first (or oldest first), until `visit` returns false.
- * One monomorphic loop per chunk over its typed columns: the hot path of every filtered query.
+ * Visits the selected rows, newest start first (or oldest first), until `visit` returns false;
+ * without `visit` it only counts them. Returns how many rows matched. One monomorphic loop per
+ * chunk over its typed columns: the hot path of every filtered query.
  */
-export function scan(columns: SortedColumns, s: Selection, visit: Visit, ascending = false): void {
+export function scan(columns: SortedColumns, s: Selection, visit: Visit | null, ascending = false): number {
   const { groups, endTo, minRows, maxRows, minElapsed, maxElapsed, localFrom, localTo, lo, hi, all } = s;
   // Bounds that do not filter are skipped outright, so their columns are never read: at a
   // million rows the memory traffic, not the comparisons, is what a scan costs.
@@ -78,6 +79,7 @@ export function scan(columns: SortedColumns, s: Selection, visit: Visit, ascendi
   const byLocal = localFrom !== -Infinity || localTo !== Infinity;
   const chunks = columns.chunks;
   const lastChunk = Math.min(hi.chunk, chunks.length - 1);
+  let matched = 0;
   for (let k = 0; k <= lastChunk - lo.chunk; k++) {
     const c = ascending ? lo.chunk + k : lastChunk - k;
     const chunk = chunks[c] as Chunk;
@@ -103,19 +105,17 @@ export function scan(columns: SortedColumns, s: Selection, visit: Visit, ascendi
           if (t < localFrom || t > localTo) continue;
         }
       }
-      if (visit(chunk, i, c) === false) return;
+      matched++;
+      if (visit !== null && visit(chunk, i, c) === false) return matched;
     }
   }
+  return matched;
 }
 
 /** How many rows the selection holds. */
 export function countSelected(columns: SortedColumns, s: Selection): number {
   if (s.all) return columns.countBetween(s.lo, s.hi);
-  let n = 0;
-  scan(columns, s, () => {
-    n++;
-  });
-  return n;
+  return scan(columns, s, null);
 }
 
 /** Whether the selection's range is every stored row. */
