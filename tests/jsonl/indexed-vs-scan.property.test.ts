@@ -209,12 +209,12 @@ test("across many index chunks: files in every order, then past and future POSTs
       fc.constantFrom(...ARRANGEMENTS),
       queriesArb,
       async (seed, count, distinctStarts, fileOrder, postOrder, queries) => {
-        const runs = manyRuns(seed, count + 600, distinctStarts);
+        const runs = manyRuns(seed, count + 1600, distinctStarts);
         await withStores(arrange(runs.slice(0, count), fileOrder), async (indexed, scan) => {
-          // Singles, then one large batch: both go in among the stored runs.
+          // Singles, then one batch large enough to merge in slices: all among the stored runs.
           const posted = arrange(runs.slice(count), postOrder);
           await post(indexed, posted.slice(0, 100), 1);
-          await post(indexed, posted.slice(100), 500);
+          await post(indexed, posted.slice(100), 1500);
           // Whole exports in start order compare every row's place, ties across chunks included.
           const everything: Query[] = [
             [{}, 50, 4000, { field: "start_utc", descending: false }],

@@ -1,6 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import type { RunKeys } from "../../domain/run-decoder.ts";
 import { StoreStartingError, StoreUnavailableError } from "../../errors.ts";
+import { yieldToEventLoop } from "../../event-loop.ts";
 import { BackoffLog } from "../../log-backoff.ts";
 import type { Logger } from "../../logger.ts";
 import type { AppendedLine } from "./appender.ts";
@@ -114,6 +115,8 @@ export class Follower {
     let indexed = !this.rewritten;
     for (let i = 0; i < keys.length && indexed; i++) indexed = this.indexOwnLine(keys[i] ?? null, placed[i] as AppendedLine);
     if (!indexed) await this.sync().catch(() => {});
+    // A backfill of many past runs merges in slices before the answer goes out.
+    else await this.generation?.index.settle(yieldToEventLoop);
   }
 
   /** Brings the index up to the file. Calls during a sync share one follow-up sync, which

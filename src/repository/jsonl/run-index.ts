@@ -13,6 +13,9 @@ import { GroupTotals, addHistory, summarize } from "./index/statistics.ts";
 
 export type { IndexPage, LineRef, Selection };
 
+/** Staged rows up to this many merge at once (in place, mostly); more merge in slices. */
+const SYNC_MERGE_ROWS = 1024;
+
 /**
  * The in-memory index of a JSONL file, one row per run, about 76 bytes each: the records stay in
  * the file and are read back by offset. Its parts: sorted columns in chunks (columns.ts), the
@@ -37,8 +40,11 @@ export class RunIndex {
   private summary: { size: number; value: PipelineStats[] } | null = null;
   /** While building, every row is staged: one sort at the end lays them all out in place. */
   private building: boolean;
-  /** Merges are deferred (deferMerges). */
-  private merging = false;
+  /** Reads do not merge staged rows, and new rows are staged: during a follow (deferMerges) or
+   * a sliced merge, which writes new chunks from the current ones. */
+  private deferred = false;
+  /** Settles when the running sliced merge ends. */
+  private mergeDone: Promise<void> | null = null;
 
   constructor(options: { building?: boolean } = {}) {
     this.building = options.building ?? false;
@@ -63,7 +69,7 @@ export class RunIndex {
       group,
       identity: keys.identity,
     };
-    if (this.staged.size === 0 && !this.building && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
+    if (this.staged.size === 0 && !this.building && !this.deferred && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
     else this.staged.push(row);
     const gap = row.end - row.start;
     if (gap < this.minGap) this.minGap = gap;
@@ -71,32 +77,41 @@ export class RunIndex {
   }
 
   /** Merges staged rows into the sorted chunks at once; every read does this first, except
-   * while merges are deferred (see deferMerges). */
+   * while merges are deferred. */
   settleNow(): void {
-    if (this.merging) return;
+    if (this.deferred) return;
     const work = this.mergeStaged(false);
     if (work) runNow(work);
   }
 
   /**
+   * Makes every row added so far visible to reads before it resolves (read-your-writes for a
+   * batch): a few rows at once, many (a backfill) in slices with `pause` between them, while
+   * reads see the index as it was.
+   */
+  async settle(pause: Pause): Promise<void> {
+    while (this.mergeDone) await this.mergeDone;
+    if (this.staged.size <= SYNC_MERGE_ROWS) this.settleNow();
+    else await this.mergeSliced(pause);
+  }
+
+  /**
    * Holds back the merge of rows added from now on, for a follow of many lines: reads meanwhile
    * see the index as it was (as if those lines were not read yet). `finish` merges them in
-   * slices with `pause` between them, reads still seeing the old rows until it ends; `release`
-   * leaves them to the next read. No rows may be added once `finish` has begun.
+   * slices; `release` leaves them to the next read.
    */
   deferMerges(): { finish(pause: Pause): Promise<void>; release(): void } {
-    this.merging = true;
+    this.deferred = true;
     return {
       finish: async (pause) => {
         try {
-          const work = this.mergeStaged(true);
-          if (work) await runSliced(work, pause);
+          await this.mergeSliced(pause);
         } finally {
-          this.merging = false;
+          this.deferred = false;
         }
       },
       release: () => {
-        this.merging = false;
+        this.deferred = false;
       },
     };
   }
@@ -161,6 +176,26 @@ export class RunIndex {
       }
     }
     return found;
+  }
+
+  /** Merges the staged rows in slices into new chunks, swapped in when done. */
+  private async mergeSliced(pause: Pause): Promise<void> {
+    while (this.mergeDone) await this.mergeDone;
+    const work = this.mergeStaged(true);
+    if (!work) return;
+    const wasDeferred = this.deferred;
+    this.deferred = true;
+    let done = () => {};
+    this.mergeDone = new Promise((resolve) => {
+      done = resolve;
+    });
+    try {
+      await runSliced(work, pause);
+    } finally {
+      this.deferred = wasDeferred;
+      this.mergeDone = null;
+      done();
+    }
   }
 
   private mergeStaged(copyOnly: boolean): Steps<void> | null {
