@@ -117,11 +117,7 @@ export async function consumeLines(gen: Generation, path: string, logger: Logger
     throw error;
   }
   if (deferred) await deferred.finish(pause);
-  else {
-    // The parse garbage goes before the sort's arrays arrive: the start's peak memory.
-    Bun.gc(true);
-    await gen.index.finishBuild(pause);
-  }
+  else await gen.index.finishBuild(pause);
 }
 
 /**
