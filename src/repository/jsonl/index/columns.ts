@@ -117,7 +117,7 @@ export class SortedColumns {
       }
       c = target + 1;
       k = end;
-      if (written >= 1 << 16) {
+      if (written >= 1 << 14) {
         written = 0;
         yield;
       }
