@@ -145,15 +145,15 @@ export class SortedColumns {
         for (let k = 0; k < n; k++) {
           const j = order[k] as number;
           spare[k] = (sources[j >>> CHUNK_BITS] as Column)[j & CHUNK_MASK] as number;
+          if ((k & 0x3ffff) === 0x3ffff) yield;
         }
-        yield;
         for (let c = 0; c < sources.length; c++) {
           const target = sources[c] as Column;
           const base = c * CHUNK_ROWS;
           const rows = Math.min(CHUNK_ROWS, n - base);
           for (let i = 0; i < rows; i++) target[i] = spare[base + i] as number;
+          if ((c & 63) === 63) yield;
         }
-        yield;
       }
     }
     this.list = chunks;

@@ -33,7 +33,7 @@ export function* stableOrder(keys: Float64Array): Steps<Uint32Array> {
   const n = keys.length;
   let order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const bounds = naturalRuns(keys, order);
+  const bounds = yield* naturalRuns(keys, order);
   if (bounds.length <= 2) return order;
   let spare = new Uint32Array(n);
   let runs = bounds;
@@ -61,10 +61,11 @@ export function* stableOrder(keys: Float64Array): Steps<Uint32Array> {
 
 /** Cuts `order` into sorted runs (reversing strictly descending ones, extending short ones by
  * insertion sort) and returns their boundaries, 0 first and n last. */
-function naturalRuns(keys: Float64Array, order: Uint32Array): number[] {
+function* naturalRuns(keys: Float64Array, order: Uint32Array): Steps<number[]> {
   const n = order.length;
   const bounds = [0];
   let lo = 0;
+  let since = 0;
   while (lo < n) {
     let hi = lo + 1;
     if (hi < n && (keys[hi] as number) < (keys[lo] as number)) {
@@ -76,7 +77,12 @@ function naturalRuns(keys: Float64Array, order: Uint32Array): number[] {
     const end = Math.min(n, Math.max(hi, lo + MIN_RUN));
     if (end > hi) insertionSort(keys, order, lo, hi, end);
     bounds.push(end);
+    since += end - lo;
     lo = end;
+    if (since >= 1 << 17) {
+      since = 0;
+      yield;
+    }
   }
   return bounds;
 }
