@@ -10,7 +10,8 @@ import type { RunRepository } from "./repository/port.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
 import type { UiAssetLoader } from "./routes/ui.ts";
 import { buildUiAssets } from "./ui-bundle.ts";
-import { createRetentionJob } from "./retention.ts";
+import { type RetentionJob, createRetentionJob } from "./retention.ts";
+import { VERSION } from "./version.ts";
 
 function readConfig(): Config {
   try {
@@ -100,8 +101,16 @@ for (const { name, nearest } of unknownVariables(process.env)) {
 }
 
 type Handler = (request: Request, ip: string | undefined) => Response | Promise<Response>;
-/** Until the app exists (a moment after binding), requests are told to retry. */
-let handle: Handler = () => new Response(null, { status: 503, headers: { "retry-after": "1" } });
+/** Until the app exists (a moment after binding, while the store's code loads), requests are
+ * told to retry: probes in the shape /health always has, everything else as problem+json. */
+let handle: Handler = (request) => {
+  const path = new URL(request.url).pathname;
+  const headers = { "retry-after": "1", "cache-control": "no-store" };
+  if (path === "/health") return Response.json({ status: "starting", backend: config.PIPELINE_BACKEND, version: VERSION, reason: "the service is starting" }, { status: 503, headers });
+  if (path === "/health/ready") return Response.json({ status: "not_ready", reason: "the service is starting" }, { status: 503, headers });
+  const problem = { type: "about:blank", title: "Service Unavailable", status: 503, detail: "The service is starting; retry in a moment" };
+  return new Response(JSON.stringify(problem), { status: 503, headers: { ...headers, "content-type": "application/problem+json" } });
+};
 
 /** Binds first, so that a taken port stops startup before any store is opened. */
 function serve() {
@@ -130,7 +139,12 @@ function serve() {
 }
 
 const server = serve();
-let repository: RunRepository;
+let stopping = false;
+/** Set once created: a signal may arrive while the store's code still loads. */
+let repository: RunRepository | undefined;
+let retention: RetentionJob | undefined;
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
 let apiKeys: string[];
 let uiAssets: UiAssetLoader;
 try {
@@ -141,11 +155,11 @@ try {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(2);
 }
-
-const retention = createRetentionJob({ repository, rules: retentionRules(config), intervalMs: config.PIPELINE_RETENTION_INTERVAL_MINUTES * 60_000, logger });
-let stopping = false;
+const store = repository;
+const job = createRetentionJob({ repository: store, rules: retentionRules(config), intervalMs: config.PIPELINE_RETENTION_INTERVAL_MINUTES * 60_000, logger });
+retention = job;
 const app = createApp({
-  repository,
+  repository: store,
   logger,
   docsAssets: loadSwaggerAsset,
   uiAssets,
@@ -160,7 +174,7 @@ const app = createApp({
   requestTimeoutMs: config.PIPELINE_REQUEST_TIMEOUT_MS,
   metricsMaxPipelines: config.PIPELINE_METRICS_MAX_PIPELINES,
   lifecycle: { isShuttingDown: () => stopping },
-  retention,
+  retention: job,
   encoders: ENCODERS,
   drainBodyBytes: drainBodyBytes(config),
 });
@@ -171,26 +185,28 @@ logger.info("listening", {
   url,
   docs: `${url}docs`,
   bind: `${config.HOST}:${server.port}`,
-  backend: repository.backend,
+  backend: store.backend,
   ...(config.PIPELINE_BACKEND === "jsonl" ? { path: config.PIPELINE_JSONL_PATH } : {}),
   auth: apiKeys.length ? (config.PIPELINE_READ_AUTH ? "reads and writes" : "writes") : "off",
 });
-void announceReady();
-retention.start();
+if (!stopping) {
+  void announceReady();
+  job.start();
+}
 
 /** One "ready" line once the store serves (the index built, the database reached); until then,
  * what the store is waiting for, each time it changes. */
 async function announceReady() {
   let said = "";
   for (;;) {
-    const h = await repository.health();
+    const h = await store.health();
     if (stopping) return;
     if (h.status === "healthy") {
       logger.info("ready", { url, records: h.records, ...(h.readOnly ? { read_only: h.readOnly } : {}) });
       return;
     }
     const now = `${h.status}: ${h.reason ?? ""}`;
-    if (now !== said && h.status !== "starting") logger.warn("store not ready", { backend: repository.backend, ...h });
+    if (now !== said && h.status !== "starting") logger.warn("store not ready", { backend: store.backend, ...h });
     said = now;
     await Bun.sleep(h.status === "starting" ? 100 : 2000);
   }
@@ -215,10 +231,8 @@ async function shutdown(signal: string) {
     await server.stop(true);
   }
   clearTimeout(timer);
-  retention.stop();
-  await repository.close();
+  retention?.stop();
+  await repository?.close();
   logger.info("stopped");
   process.exit(0);
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));

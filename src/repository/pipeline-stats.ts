@@ -1,4 +1,5 @@
 import { formatUtcMicros } from "../domain/datetime.ts";
+import { ExactSum } from "../domain/exact-sum.ts";
 import { RecentStarts } from "../domain/lateness.ts";
 import type { HistoryBucket, HistorySeries, PipelineStats } from "../domain/statistics.ts";
 import { percentile } from "../domain/statistics.ts";
@@ -89,7 +90,8 @@ export class GroupStats {
   private lastSeq = -Infinity;
   private lastDuration = 0;
   private lastRowcount = 0;
-  private durationSum = 0;
+  /** Exact, so the average is the same whatever order the runs arrive in. */
+  private readonly durationSum = new ExactSum();
   private durationCount = 0;
   private rowSum = 0;
   private rowCount = 0;
@@ -114,7 +116,7 @@ export class GroupStats {
       this.lastRowcount = rowcount;
     }
     if (elapsed > 0) {
-      this.durationSum += elapsed;
+      this.durationSum.add(elapsed);
       this.durationCount += 1;
     }
     if (rowcount > 0) {
@@ -141,7 +143,7 @@ export class GroupStats {
       environment: this.labels[3] ?? null,
       total_runs: this.total,
       last_run: formatUtcMicros(this.lastMicros),
-      avg_duration: this.durationCount ? this.durationSum / this.durationCount : null,
+      avg_duration: this.durationCount ? this.durationSum.value() / this.durationCount : null,
       avg_rowcount: this.rowCount ? this.rowSum / this.rowCount : null,
       first_run: formatUtcMicros(this.firstMicros),
       last_duration: this.lastDuration,

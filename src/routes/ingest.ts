@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type PipelineRun, PipelineInfoInputSchema, PipelineInfoSchema } from "../domain/pipeline-info.ts";
+import { timeSlicer } from "../event-loop.ts";
 import { idempotency } from "../http/idempotency.ts";
 import { type FieldError, fieldErrors, problem, problemResponse, validationHook } from "../http/problem.ts";
 import { limitBody } from "../http/body-limit.ts";
@@ -166,13 +167,16 @@ export function ingestRoutes(repository: RunRepository, options: IngestOptions) 
 
       const results: Array<{ index: number; status: number; errors?: FieldError[] }> = [];
       const valid: Array<{ index: number; run: PipelineRun }> = [];
-      records.forEach((record, index) => {
+      // Validating 10,000 records takes a while: in slices, so other requests are served meanwhile.
+      const slicer = timeSlicer();
+      for (let index = 0; index < records.length; index++) {
         const broken = parseErrors.get(index);
-        if (broken) return results.push({ index, status: 422, errors: broken });
-        const parsed = PipelineInfoInputSchema.safeParse(record);
-        if (!parsed.success) return results.push({ index, status: 422, errors: fieldErrors(parsed.error, "body") });
-        valid.push({ index, run: parsed.data });
-      });
+        const parsed = broken ? null : PipelineInfoInputSchema.safeParse(records[index]);
+        if (broken) results.push({ index, status: 422, errors: broken });
+        else if (parsed && !parsed.success) results.push({ index, status: 422, errors: fieldErrors(parsed.error, "body") });
+        else if (parsed?.success) valid.push({ index, run: parsed.data });
+        if ((index & 255) === 255) await slicer.pause();
+      }
       const outcomes = valid.length ? await repository.insertRuns(valid.map((v) => v.run)) : [];
       outcomes.forEach((outcome, k) => {
         const { index } = valid[k] as { index: number };

@@ -1,10 +1,11 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import type { RunKeys } from "../../domain/run-decoder.ts";
 import { StoreStartingError, StoreUnavailableError } from "../../errors.ts";
+import { yieldToEventLoop } from "../../event-loop.ts";
 import { BackoffLog } from "../../log-backoff.ts";
 import type { Logger } from "../../logger.ts";
 import type { AppendedLine } from "./appender.ts";
-import { type BuildProgress, type Generation, buildGeneration, consumeLines, describeError, fileStat, retireGeneration } from "./generation.ts";
+import { BuildCancelledError, type BuildProgress, type Generation, buildGeneration, consumeLines, describeError, fileStat, retireGeneration } from "./generation.ts";
 import type { ScratchBuffer } from "./line-fetcher.ts";
 import { StaleIndexError, readRuns } from "./run-reader.ts";
 
@@ -114,6 +115,8 @@ export class Follower {
     let indexed = !this.rewritten;
     for (let i = 0; i < keys.length && indexed; i++) indexed = this.indexOwnLine(keys[i] ?? null, placed[i] as AppendedLine);
     if (!indexed) await this.sync().catch(() => {});
+    // A backfill of many past runs merges in slices before the answer goes out.
+    else await this.generation?.index.settle(yieldToEventLoop);
   }
 
   /** Brings the index up to the file. Calls during a sync share one follow-up sync, which
@@ -162,7 +165,7 @@ export class Follower {
   private build(announce: boolean): Promise<Generation> {
     return buildGeneration(this.options.path, this.options.logger, (p) => {
       this.building = p;
-    }, announce);
+    }, announce, () => this.closed);
   }
 
   /** The first build; retried by the follow loop until it succeeds (say, the file becomes readable). */
@@ -175,6 +178,8 @@ export class Follower {
       this.problems.recover("the JSONL file can be read again", { path: this.options.path });
     })()
       .catch((error) => {
+        // Closing stops a build between two slices; that is no failure of the file.
+        if (error instanceof BuildCancelledError) return;
         this.lastError = describeError(error);
         this.problems.report("error", "cannot index the JSONL file", { path: this.options.path, error: this.lastError });
       })
@@ -214,7 +219,7 @@ export class Follower {
       gen.provisionalTail = false;
       gen.indexedBytes = start = start + 1;
     }
-    await consumeLines(gen, path, logger, start);
+    await consumeLines(gen, path, logger, start, { cancelled: () => this.closed });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import type { PipelineStats } from "../../domain/statistics.ts";
+import { yieldToEventLoop } from "../../event-loop.ts";
 import type { Logger } from "../../logger.ts";
 import { readLines } from "./line-reader.ts";
 import { decodeLineKeys } from "./record-codec.ts";
@@ -23,8 +23,6 @@ export interface Generation {
   retired: boolean;
   /** Recently read runs by line offset: dashboards ask for the newest pages over and over. */
   cache: Map<number, PipelineRun>;
-  /** The unfiltered summaries and the index size they were computed at. */
-  summaries: { size: number; value: PipelineStats[] } | null;
 }
 
 /** How far a build has got, for /health while starting. */
@@ -49,45 +47,94 @@ export async function fileStat(path: string) {
   }
 }
 
-/** Reads lines from byte `start` into the generation's index. */
-export async function consumeLines(gen: Generation, path: string, logger: Logger, start: number, progress?: (bytes: number) => void) {
+/** A build stopped because the store is closing. */
+export class BuildCancelledError extends Error {
+  constructor() {
+    super("index build cancelled");
+  }
+}
+
+/** Longest stretch a read of lines works before it lets other work run (ms). */
+const SLICE_MS = 10;
+
+
+export interface ConsumeOptions {
+  progress?: (bytes: number) => void;
+  /** Checked between slices; when true the read stops with BuildCancelledError. */
+  cancelled?: () => boolean;
+  /** A build of a generation nobody reads yet: every row is laid out by one sort at the end.
+   * Otherwise out-of-order rows are merged in slices when the read ends (or by a query that
+   * comes first). */
+  building?: boolean;
+}
+
+/**
+ * Reads lines from byte `start` into the generation's index, in slices of about SLICE_MS with
+ * the event loop served between them, so a large build or follow never stalls the service.
+ */
+export async function consumeLines(gen: Generation, path: string, logger: Logger, start: number, options: ConsumeOptions = {}) {
+  const { progress, cancelled, building = false } = options;
+  const pause = async () => {
+    await yieldToEventLoop();
+    if (cancelled?.()) throw new BuildCancelledError();
+  };
   let lastReport = 0;
-  for await (const line of readLines(path, start, gen.nextLine)) {
-    const decoded = decodeLineKeys(line.text);
-    if (!line.terminated) {
-      // A last line without newline: serve it if it is a whole record, else wait for the rest.
+  let sliceBegan = performance.now();
+  // A follow of a large append must not make the next query merge all of it at once.
+  const deferred = building ? null : gen.index.deferMerges();
+  try {
+    for await (const line of readLines(path, start, gen.nextLine)) {
+      const decoded = decodeLineKeys(line.text);
+      if (!line.terminated) {
+        // A last line without newline: serve it if it is a whole record, else wait for the rest.
+        if (decoded.kind === "run") {
+          gen.index.add(decoded.keys, { offset: line.offset, length: line.length });
+          gen.indexedBytes = line.offset + line.length;
+          gen.provisionalTail = true;
+          gen.nextLine = line.number + 1;
+        }
+        break;
+      }
       if (decoded.kind === "run") {
         gen.index.add(decoded.keys, { offset: line.offset, length: line.length });
-        gen.indexedBytes = line.offset + line.length;
-        gen.provisionalTail = true;
-        gen.nextLine = line.number + 1;
+      } else if (decoded.kind === "invalid") {
+        gen.skipped += 1;
+        logger.warn("skipped JSONL line", { path, line: line.number, reason: decoded.reason });
       }
-      break;
+      gen.indexedBytes = line.offset + line.length + 1;
+      gen.nextLine = line.number + 1;
+      if ((line.number & 255) === 0 && performance.now() - sliceBegan >= SLICE_MS) {
+        if (progress && line.number - lastReport >= 65536) {
+          lastReport = line.number;
+          progress(gen.indexedBytes);
+        }
+        await pause();
+        sliceBegan = performance.now();
+      }
     }
-    if (decoded.kind === "run") {
-      gen.index.add(decoded.keys, { offset: line.offset, length: line.length });
-    } else if (decoded.kind === "invalid") {
-      gen.skipped += 1;
-      logger.warn("skipped JSONL line", { path, line: line.number, reason: decoded.reason });
-    }
-    gen.indexedBytes = line.offset + line.length + 1;
-    gen.nextLine = line.number + 1;
-    if (progress && line.number - lastReport >= 65536) {
-      lastReport = line.number;
-      progress(gen.indexedBytes);
-    }
+  } catch (error) {
+    deferred?.release();
+    throw error;
   }
+  if (deferred) await deferred.finish(pause);
+  else await gen.index.finishBuild(pause);
 }
 
 /**
  * Indexes the whole file into a new generation, reporting progress; with `announce`, logs
  * lines/s and percent every second (the startup build).
  */
-export async function buildGeneration(path: string, logger: Logger, onProgress: (p: BuildProgress) => void, announce: boolean): Promise<Generation> {
+export async function buildGeneration(
+  path: string,
+  logger: Logger,
+  onProgress: (p: BuildProgress) => void,
+  announce: boolean,
+  cancelled?: () => boolean,
+): Promise<Generation> {
   const info = await fileStat(path);
   const handle = info ? await open(path, "r") : null;
   const gen: Generation = {
-    index: new RunIndex(info ? Math.max(1024, Math.ceil(info.size / 400)) : 1024),
+    index: new RunIndex({ building: info !== null }),
     handle,
     ino: info ? info.ino : null,
     indexedBytes: 0,
@@ -97,14 +144,13 @@ export async function buildGeneration(path: string, logger: Logger, onProgress: 
     users: 0,
     retired: false,
     cache: new Map(),
-    summaries: null,
   };
   if (!info) return gen;
   const began = performance.now();
   let lastLog = began;
   onProgress({ lines: 0, bytes: 0, total: info.size });
   try {
-    await consumeLines(gen, path, logger, 0, (bytes) => {
+    const progress = (bytes: number) => {
       const lines = gen.nextLine - 1;
       onProgress({ lines, bytes, total: info.size });
       const now = performance.now();
@@ -113,7 +159,8 @@ export async function buildGeneration(path: string, logger: Logger, onProgress: 
         const percent = Math.round((100 * bytes) / Math.max(1, info.size));
         logger.info("indexing", { path, lines, percent, lines_per_s: Math.round(lines / ((now - began) / 1000)) });
       }
-    });
+    };
+    await consumeLines(gen, path, logger, 0, { progress, cancelled, building: true });
   } catch (error) {
     await handle?.close().catch(() => {});
     throw error;

@@ -2,6 +2,7 @@ import { commonFormMicros, parseDateTime } from "../../domain/datetime.ts";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { identityHash, identityKey } from "../../domain/run-identity.ts";
 import type { Generation } from "./generation.ts";
+import type { LineRef } from "./run-index.ts";
 
 /**
  * The stored runs with the identities of `runs` (by identityKey). Candidates come from the index
@@ -20,11 +21,10 @@ export async function storedIdentities(
     if (!hashes) byStart.set(start, (hashes = new Set()));
     hashes.add(identityHash(run.pipeline_name, run.date_code, run.pid));
   }
-  const positions: number[] = [];
-  for (const [start, hashes] of byStart) for (const list of gen.index.identityCandidates(start, hashes).values()) positions.push(...list);
+  const refs: LineRef[] = [];
+  for (const [start, hashes] of byStart) for (const list of gen.index.identityCandidates(start, hashes).values()) refs.push(...list);
   const found = new Map<string, PipelineRun>();
-  if (positions.length === 0) return found;
-  const refs = positions.map((p) => gen.index.ref(p));
+  if (refs.length === 0) return found;
   for (const run of await read(refs.map((r) => r.offset), refs.map((r) => r.length))) {
     const key = identityKey(run);
     if (!found.has(key)) found.set(key, run);

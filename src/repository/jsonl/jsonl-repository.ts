@@ -11,7 +11,6 @@ import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";
 import type { CompactionPhase } from "./compaction.ts";
 import { Follower } from "./follower.ts";
-import { pageOf, refsOf } from "./index-pages.ts";
 import { ScratchBuffer } from "./line-fetcher.ts";
 import { StaleIndexError } from "./run-reader.ts";
 import { JsonlWriter } from "./writer.ts";
@@ -70,23 +69,21 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       return follower.reading(async (gen) => {
         const { index } = gen;
         const order = query.order ?? NEWEST_FIRST;
-        const { total, positions, more } = pageOf(index, index.select(query.filter), {
+        const { total, refs, next } = index.page(index.select(query.filter), {
           order,
           offset: query.offset,
           limit: query.limit,
           after: query.after,
           total: query.includeTotal !== false,
         });
-        const refs = positions.map((p) => index.ref(p));
         const runs = await follower.read(gen, refs.map((r) => r.offset), refs.map((r) => r.length));
-        const last = positions.at(-1);
-        return { total, runs, next: more && last !== undefined ? index.keysetAt(last, order.field) : null };
+        return { total, runs, next };
       });
     },
 
     async *streamRuns(filter: RunFilter, order?: RunOrder): AsyncIterable<PipelineRun> {
       const gen = await follower.current();
-      const { offsets, lengths } = refsOf(gen.index, gen.index.select(filter), order);
+      const { offsets, lengths } = gen.index.refs(gen.index.select(filter), order);
       // Lines are decoded before the next batch is read, so one buffer serves the whole export.
       const scratch = new ScratchBuffer();
       for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
@@ -112,22 +109,14 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     },
 
     async summarizePipelines(filter: RunFilter = {}): Promise<PipelineStats[]> {
-      const gen = await follower.current();
-      const { index } = gen;
-      const selection = index.select(filter);
-      const everything = selection.all && selection.lo === 0 && selection.hi === index.size;
-      if (!everything) return index.summaries(selection);
-      // Rows are only ever added, so the size tells whether the cached answer is still current.
-      if (gen.summaries?.size !== index.size) gen.summaries = { size: index.size, value: index.summaries(selection) };
-      return gen.summaries.value;
+      const { index } = await follower.current();
+      return index.summaries(index.select(filter));
     },
 
     async runHistory(filter: RunFilter, bucket: HistoryBucketSize, timeZone: string): Promise<HistorySeries[]> {
       const { index } = await follower.current();
       const builder = new HistoryBuilder(new TimeBuckets(timeZone, bucket));
-      index.scan(index.select(filter), (i) => {
-        builder.add(index.labelValue(i, 0), index.start[i] as number, index.elapsed[i] as number, index.rowcount[i] as number);
-      });
+      index.history(index.select(filter), builder);
       return builder.results();
     },
 

@@ -15,7 +15,6 @@ import { type CompactionPhase, archivePathFor, compactFile, compactionTempPath }
 import type { Follower } from "./follower.ts";
 import { describeError } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
-import { refsOf } from "./index-pages.ts";
 import { encodeRun } from "./record-codec.ts";
 import { StaleIndexError } from "./run-reader.ts";
 import { type WriterLock, tryLockWriter } from "./writer-lock.ts";
@@ -146,7 +145,7 @@ export class JsonlWriter {
     if (!(await this.currentLock())) throw new StoreReadOnlyError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
     await follower.sync();
     const gen = await follower.current();
-    const { offsets, lengths } = refsOf(gen.index, gen.index.select(filter));
+    const { offsets, lengths } = gen.index.refs(gen.index.select(filter));
     if (offsets.length === 0) return 0;
     const began = performance.now();
     try {

@@ -1,0 +1,339 @@
+import { CHUNK_ROWS, COLUMNS, Chunk, type Column, type RowValues } from "./chunk.ts";
+
+const CHUNK_BITS = Math.log2(CHUNK_ROWS);
+const CHUNK_MASK = CHUNK_ROWS - 1;
+import type { Steps } from "./stable-order.ts";
+
+/** A place between rows: before row `row` of chunk `chunk` (chunk === count: the end). */
+export interface Cursor {
+  chunk: number;
+  row: number;
+}
+
+/** Rows waiting to be merged, in file order (so in offset order), in full chunks but the last. */
+export class StagedRows {
+  readonly chunks: Chunk[] = [];
+  size = 0;
+
+  push(v: RowValues): void {
+    let last = this.chunks.at(-1);
+    // The first chunk starts small and grows: a single POST stages a single row.
+    if (!last) this.chunks.push((last = new Chunk(16)));
+    else if (last.n === CHUNK_ROWS) this.chunks.push((last = new Chunk()));
+    last.reserveOne();
+    last.push(v);
+    this.size += 1;
+  }
+
+  chunkOf(j: number): Chunk {
+    return this.chunks[Math.floor(j / CHUNK_ROWS)] as Chunk;
+  }
+
+  /** Start of every staged row, the sort key. */
+  starts(): Float64Array {
+    const keys = new Float64Array(this.size);
+    let k = 0;
+    for (const chunk of this.chunks) {
+      keys.set(chunk.start.subarray(0, chunk.n), k);
+      k += chunk.n;
+    }
+    return keys;
+  }
+}
+
+/**
+ * The index's rows sorted by (start, offset) ascending, in chunks of at most CHUNK_ROWS: an
+ * append at the end is O(1), an insert anywhere moves at most one chunk's rows, and a sorted
+ * batch merges in one pass over the chunks it touches. Positions (chunk * CHUNK_ROWS + row)
+ * name a row until the next change.
+ */
+export class SortedColumns {
+  private list: Chunk[] = [];
+  private rows = 0;
+
+  get size(): number {
+    return this.rows;
+  }
+
+  get chunks(): readonly Chunk[] {
+    return this.list;
+  }
+
+  /** Whether a row with this start (and an offset after every row's) belongs at the end. */
+  fitsAtEnd(start: number): boolean {
+    const last = this.list.at(-1);
+    return !last || last.n === 0 || (last.start[last.n - 1] as number) <= start;
+  }
+
+  /** Adds a row that fitsAtEnd. */
+  append(v: RowValues): void {
+    let last = this.list.at(-1);
+    if (!last || last.n === CHUNK_ROWS) this.list.push((last = new Chunk()));
+    last.reserveOne();
+    last.push(v);
+    this.rows += 1;
+  }
+
+  /**
+   * Merges staged rows, visited in `order` (ascending start; every staged offset is after every
+   * stored one, so on equal starts stored rows come first). Only the chunks the rows fall into
+   * change: they get the rows inserted in place when few arrive, or are rewritten (and split).
+   * Into an empty index, the staged chunks are taken over as they are, permuted in place.
+   *
+   * The steps yield between chunks. Run in slices (`copyOnly`), the merge writes new chunks and
+   * never changes the current ones, which it swaps for the merged list at the end: reads in
+   * between see the rows as they were. The build's takeover alone changes rows in place; it
+   * runs before anything reads the index.
+   */
+  *merge(staged: StagedRows, order: Uint32Array, copyOnly = false): Steps<void> {
+    if (this.list.length === 0) yield* this.adopt(staged, order);
+    else yield* this.mergeInto(staged, order, copyOnly);
+  }
+
+  private *mergeInto(staged: StagedRows, order: Uint32Array, copyOnly: boolean): Steps<void> {
+    const key = (k: number) => {
+      const j = order[k] as number;
+      return staged.chunkOf(j).start[j & CHUNK_MASK] as number;
+    };
+    const old = this.list;
+    const out: Chunk[] = [];
+    let c = 0;
+    let k = 0;
+    let written = 0;
+    while (k < order.length) {
+      // A staged row belongs to the last chunk whose first start is not after its own.
+      const target = Math.max(c, firstChunkAfter(old, key(k)) - 1);
+      while (c < target) out.push(old[c++] as Chunk);
+      const chunk = old[target] as Chunk;
+      const limit = target + 1 < old.length ? ((old[target + 1] as Chunk).start[0] as number) : Infinity;
+      let end = k + 1;
+      while (end < order.length && key(end) < limit) end++;
+      if (!copyOnly && end - k <= 8 && chunk.n + end - k <= CHUNK_ROWS) {
+        for (let m = k; m < end; m++) this.insertInPlace(chunk, staged, order[m] as number);
+        out.push(chunk);
+      } else {
+        this.writeRuns(out, chunk, staged, order, k, end);
+        written += chunk.n + end - k;
+      }
+      c = target + 1;
+      k = end;
+      if (written >= 1 << 14) {
+        written = 0;
+        yield;
+      }
+    }
+    while (c < old.length) out.push(old[c++] as Chunk);
+    this.list = out;
+    this.rows += staged.size;
+  }
+
+  /**
+   * Takes the staged chunks as the columns, rows permuted into `order` one column at a time
+   * (a gather into one spare column, copied back): a build from a file in any order needs no
+   * second copy of the rows, and a sorted file needs no moves at all.
+   */
+  private *adopt(staged: StagedRows, order: Uint32Array): Steps<void> {
+    const n = order.length;
+    let sorted = true;
+    for (let k = 0; k < n && sorted; k++) sorted = order[k] === k;
+    const chunks = staged.chunks;
+    if (!sorted) {
+      // One spare serves every column: Float64 holds the integer columns' values exactly.
+      const spare = new Float64Array(n);
+      for (const name of COLUMNS) {
+        const sources = chunks.map((chunk) => chunk.column(name));
+        for (let k = 0; k < n; k++) {
+          const j = order[k] as number;
+          spare[k] = (sources[j >>> CHUNK_BITS] as Column)[j & CHUNK_MASK] as number;
+          if ((k & 0x3ffff) === 0x3ffff) yield;
+        }
+        for (let c = 0; c < sources.length; c++) {
+          const target = sources[c] as Column;
+          const base = c * CHUNK_ROWS;
+          const rows = Math.min(CHUNK_ROWS, n - base);
+          for (let i = 0; i < rows; i++) target[i] = spare[base + i] as number;
+          if ((c & 63) === 63) yield;
+        }
+      }
+    }
+    this.list = chunks;
+    this.rows = staged.size;
+  }
+
+  /** The first place whose start is >= `start`. */
+  lowerBound(start: number): Cursor {
+    return this.bound((s) => s < start);
+  }
+
+  /** The first place whose start is > `start`. */
+  upperBound(start: number): Cursor {
+    return this.bound((s) => s <= start);
+  }
+
+  /** The first place whose (start, offset) is >= (start, tie), or > it when `strictlyAfter`. */
+  pairBound(start: number, tie: number, strictlyAfter: boolean): Cursor {
+    return this.bound((s, o) => s < start || (s === start && (strictlyAfter ? o <= tie : o < tie)));
+  }
+
+  begin(): Cursor {
+    return { chunk: 0, row: 0 };
+  }
+
+  end(): Cursor {
+    return { chunk: this.list.length, row: 0 };
+  }
+
+  /** Rows from `lo` up to `hi`. */
+  countBetween(lo: Cursor, hi: Cursor): number {
+    if (compareCursors(lo, hi) >= 0) return 0;
+    if (lo.chunk === hi.chunk) return hi.row - lo.row;
+    let n = (this.list[lo.chunk] as Chunk).n - lo.row + hi.row;
+    for (let c = lo.chunk + 1; c < hi.chunk; c++) n += (this.list[c] as Chunk).n;
+    return n;
+  }
+
+  /** The place `k` rows after `at` (clamped to the end). */
+  forward(at: Cursor, k: number): Cursor {
+    let { chunk, row } = at;
+    while (chunk < this.list.length) {
+      const n = (this.list[chunk] as Chunk).n;
+      if (row + k < n) return { chunk, row: row + k };
+      k -= n - row;
+      chunk += 1;
+      row = 0;
+    }
+    return this.end();
+  }
+
+  /** The place `k` rows before `at` (clamped to the beginning). */
+  backward(at: Cursor, k: number): Cursor {
+    let { chunk, row } = at;
+    for (;;) {
+      if (row >= k) return { chunk, row: row - k };
+      k -= row;
+      if (chunk === 0) return this.begin();
+      chunk -= 1;
+      row = (this.list[chunk] as Chunk).n;
+    }
+  }
+
+  /** The position of a row, and back. */
+  position(chunk: number, row: number): number {
+    return chunk * CHUNK_ROWS + row;
+  }
+
+  chunkAt(position: number): Chunk {
+    return this.list[Math.floor(position / CHUNK_ROWS)] as Chunk;
+  }
+
+  rowAt(position: number): number {
+    return position % CHUNK_ROWS;
+  }
+
+  private bound(before: (start: number, offset: number) => boolean): Cursor {
+    const list = this.list;
+    // The first chunk whose last row is not before the bound holds it.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const chunk = list[mid] as Chunk;
+      const last = chunk.n - 1;
+      if (last < 0 || before(chunk.start[last] as number, chunk.offset[last] as number)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === list.length) return this.end();
+    const chunk = list[lo] as Chunk;
+    let a = 0;
+    let b = chunk.n;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (before(chunk.start[mid] as number, chunk.offset[mid] as number)) a = mid + 1;
+      else b = mid;
+    }
+    return { chunk: lo, row: a };
+  }
+
+  private insertInPlace(chunk: Chunk, staged: StagedRows, j: number): void {
+    const from = staged.chunkOf(j);
+    const i = j % CHUNK_ROWS;
+    const start = from.start[i] as number;
+    // After every stored row with the same start: the staged offset is the larger one.
+    let a = 0;
+    let b = chunk.n;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if ((chunk.start[mid] as number) <= start) a = mid + 1;
+      else b = mid;
+    }
+    chunk.reserveOne();
+    chunk.insert(a, rowOf(from, i));
+  }
+
+  /** Writes the merge of `chunk`'s rows and staged rows order[k, end) as new chunks into `out`. */
+  private writeRuns(out: Chunk[], chunk: Chunk, staged: StagedRows, order: Uint32Array, k: number, end: number): void {
+    const total = chunk.n + end - k;
+    // Which row lands where: a stored row's index, or -1 - j for staged row j.
+    const picks = new Int32Array(total);
+    let a = 0;
+    let t = 0;
+    for (let m = k; m < end; m++) {
+      const j = order[m] as number;
+      const start = staged.chunkOf(j).start[j & CHUNK_MASK] as number;
+      while (a < chunk.n && (chunk.start[a] as number) <= start) picks[t++] = a++;
+      picks[t++] = -1 - j;
+    }
+    while (a < chunk.n) picks[t++] = a++;
+    // A chunk that grows past the limit splits evenly.
+    const pieces = Math.ceil(total / CHUNK_ROWS);
+    const per = Math.ceil(total / pieces);
+    for (let from = 0; from < total; from += per) {
+      const to = Math.min(total, from + per);
+      const piece = new Chunk(to - from);
+      for (const name of COLUMNS) {
+        const target = piece.column(name);
+        const source = chunk.column(name);
+        for (let p = from; p < to; p++) {
+          const v = picks[p] as number;
+          if (v >= 0) target[p - from] = source[v] as number;
+          else {
+            const j = -1 - v;
+            target[p - from] = staged.chunkOf(j).column(name)[j & CHUNK_MASK] as number;
+          }
+        }
+      }
+      piece.n = to - from;
+      out.push(piece);
+    }
+  }
+}
+
+function rowOf(c: Chunk, i: number): RowValues {
+  return {
+    start: c.start[i] as number,
+    end: c.end[i] as number,
+    startLocal: c.startLocal[i] as number,
+    elapsed: c.elapsed[i] as number,
+    rowcount: c.rowcount[i] as number,
+    offset: c.offset[i] as number,
+    length: c.length[i] as number,
+    group: c.group[i] as number,
+    identity: c.identity[i] as number,
+  };
+}
+
+/** The first chunk whose first start is after `start` (the count when none is). */
+function firstChunkAfter(list: readonly Chunk[], start: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (((list[mid] as Chunk).start[0] as number) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function compareCursors(a: Cursor, b: Cursor): number {
+  return a.chunk - b.chunk || a.row - b.row;
+}
