@@ -21,6 +21,7 @@ export function instrumentRepository(inner: RunRepository, observe: (operation: 
     insertRuns: timed("insert_runs", (r) => inner.insertRuns(r)),
     deleteRuns: timed("delete_runs", (f) => inner.deleteRuns(f)),
     health: timed("health", () => inner.health()),
+    dataVersion: () => inner.dataVersion(),
     close: () => inner.close(),
     async *streamRuns(filter, order) {
       const began = performance.now();

@@ -19,6 +19,8 @@ export function createMemoryRepository(initial: readonly PipelineRun[] = []): Ru
   const runs: KeyedRun[] = [];
   const byIdentity = new Map<string, KeyedRun>();
   let seq = 0;
+  /** Bumped by every change, for dataVersion. */
+  let changes = 0;
 
   const store = (run: PipelineRun) => {
     const k = keyRun(structuredClone(run), seq++);
@@ -80,6 +82,7 @@ export function createMemoryRepository(initial: readonly PipelineRun[] = []): Ru
       }
       const { outcomes, fresh } = planInsert(batch, stored);
       for (const run of fresh) store(run);
+      if (fresh.length > 0) changes += 1;
       return outcomes.map((o) => ({ ...o, run: structuredClone(o.run) }));
     },
 
@@ -87,10 +90,15 @@ export function createMemoryRepository(initial: readonly PipelineRun[] = []): Ru
       const doomed = matcher(filter);
       const kept = runs.filter((k) => !doomed(k));
       const removed = runs.length - kept.length;
+      if (removed > 0) changes += 1;
       runs.splice(0, runs.length, ...kept);
       byIdentity.clear();
       for (const k of runs) byIdentity.set(identityKey(k.run), k);
       return removed;
+    },
+
+    async dataVersion(): Promise<string> {
+      return String(changes);
     },
 
     async health(): Promise<StoreHealth> {

@@ -121,6 +121,11 @@ export interface RunRepository {
    * insertRuns throws when the store cannot write. */
   deleteRuns(filter: RunFilter): Promise<number>;
 
+  /** A token that changes whenever the stored runs change (inserts, deletions, lines another
+   * process appended, a replaced file), for validators of answers too large to hash; null when
+   * the store cannot tell cheaply. Throws what reads throw. */
+  dataVersion(): Promise<string | null>;
+
   /** A cheap probe of whether the store can serve reads and writes. Never throws. */
   health(): Promise<StoreHealth>;
 

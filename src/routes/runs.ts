@@ -6,6 +6,7 @@ import { NEWEST_FIRST } from "../domain/run-ordering.ts";
 import { RunQuerySchema, requestedFormat } from "../domain/run-query.ts";
 import { csvRow, CSV_COLUMNS, ndjsonLine, streamText } from "../http/export-stream.ts";
 import { streamRunEnvelope } from "../http/json-stream.ts";
+import { noneMatch } from "../http/conditional.ts";
 import { problem, problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
 import { guarded, notModified, unavailable } from "./responses.ts";
@@ -19,8 +20,8 @@ const getRunsRoute = createRoute({
     "Runs matching every given filter (repeat a label parameter for any of several values), newest start_utc first " +
     "unless order_by says otherwise. Page with limit/offset or with cursor (next_cursor of the previous page). " +
     "`all_data=true` returns every match and ignores limit, offset and cursor entirely; the answer streams. " +
-    "`format=ndjson|csv` (or Accept: application/x-ndjson, text/csv) downloads the same runs as a file. Pages carry " +
-    "an ETag (If-None-Match gives 304 while nothing changed); `all_data` answers do not.",
+    "`format=ndjson|csv` (or Accept: application/x-ndjson, text/csv) downloads the same runs as a file. Pages and " +
+    "`all_data` answers carry an ETag (If-None-Match gives 304 while nothing changed).",
   request: { query: RunQuerySchema },
   responses: {
     200: {
@@ -54,6 +55,18 @@ export function runsRoutes(repository: RunRepository) {
       const decoded = decodeCursor(query.cursor, fingerprint, order);
       if (!decoded.ok) return problem(422, `cursor ${decoded.reason}`, { errors: [{ location: "query", field: "cursor", message: decoded.reason }] }) as never;
       after = decoded.keyset;
+    }
+
+    if (query.all_data) {
+      // Too large to hash: the tag is the store's version of its data and the query's fingerprint,
+      // so a dashboard polling every match downloads nothing while nothing changed.
+      const version = await repository.dataVersion();
+      if (version !== null) {
+        const tag = `W/"${version}.${fingerprint}.${format}"`;
+        c.header("etag", tag);
+        c.header("cache-control", "no-cache");
+        if (noneMatch(c.req.header("if-none-match"), tag)) return c.body(null, 304) as never;
+      }
     }
 
     if (format !== "json") {

@@ -3,7 +3,9 @@
  * half of them (environment prod or staging), while a writer keeps POSTing. Reports the
  * rewrite's time, the process's peak RSS during it, and how long single inserts waited.
  *
- *   bun tests/bench/compaction.ts [count]
+ *   bun tests/bench/compaction.ts [count] [source file]
+ *
+ * Without a source file it generates one (time ordered); `npm run bench:full` passes the shuffled one.
  */
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,7 +16,7 @@ import { generateFile } from "./generate.ts";
 const count = Number(process.argv[2] ?? 1_000_000);
 const dataDir = join(import.meta.dir, "data");
 await mkdir(dataDir, { recursive: true });
-const source = join(dataDir, `runs-${count}.jsonl`);
+const source = process.argv[3] ?? join(dataDir, `runs-${count}.jsonl`);
 if (!(await stat(source).catch(() => null))) await generateFile(source, count);
 const work = join(dataDir, `compaction-${process.pid}`, "runs.jsonl");
 await mkdir(join(work, ".."), { recursive: true });

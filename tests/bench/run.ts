@@ -29,6 +29,16 @@ import { type FileOrder, ORDERS, generateOrders, generateShuffledLarge } from ".
 import { type StartFigures, sigtermDuringBuild, spawnServer, watchStart } from "./startup.ts";
 
 const ROOT = join(import.meta.dir, "../..");
+
+/** tests/bench/compaction.ts in a process of its own, so its peak memory is the deletion's. */
+async function benchCompaction(size: number, source: string): Promise<string> {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "compaction.ts"), String(size), source], { stdout: "pipe", stderr: "inherit" });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
+  const text = await new Response(child.stdout).text();
+  clearTimeout(timer);
+  if ((await child.exited) !== 0) throw new Error("the compaction benchmark failed");
+  return text.trim();
+}
 const { values: args } = parseArgs({
   options: {
     full: { type: "boolean", default: false },
@@ -394,6 +404,7 @@ try {
     const { rows, notes } = await benchSize(size, paths.random);
     emit(`\n## Queries, ${notes.join(", ")}\n\n${table(rows)}`);
     emit(`\n## Writes into ${size.toLocaleString("en")} stored runs (a copy of the start_utc file)\n\n${await backfillSection(size, paths.start_utc)}`);
+    if (size === sizes.at(-1)) emit(`\n## Deleting half of ${size.toLocaleString("en")} runs (a copy of the random file)\n\n${await benchCompaction(size, paths.random)}`);
   }
   if (!args["starts-only"]) emit(`\n## Writes (fresh file each)\n\n${table(await benchWrites())}`);
   if (args["10m"]) {

@@ -508,6 +508,24 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       });
     });
 
+    test("the data version changes with every insert and deletion, and only then", async () => {
+      const empty = await repository.dataVersion();
+      expect(await repository.dataVersion()).toBe(empty);
+      await insert(makeRun({ date_code: "v1", pid: 1 }));
+      const one = await repository.dataVersion();
+      expect(one).not.toBe(empty);
+      await repository.findRuns({ filter: {}, limit: 10 });
+      await insert(makeRun({ date_code: "v1", pid: 1 }));
+      expect(await repository.dataVersion()).toBe(one);
+      await insert(makeRun({ date_code: "v2", pid: 2 }));
+      const two = await repository.dataVersion();
+      expect(two).not.toBe(one);
+      await repository.deleteRuns({ labels: { pipeline_name: ["nobody"] } });
+      expect(await repository.dataVersion()).toBe(two);
+      await repository.deleteRuns({ labels: {}, minRowcount: 0 });
+      expect(await repository.dataVersion()).not.toBe(two);
+    });
+
     test("health reports a healthy store once it serves", async () => {
       await repository.countRuns({});
       expect((await repository.health()).status).toBe("healthy");

@@ -144,3 +144,19 @@ test("a read-only store takes over the writer lock when the writer goes away", a
   await second.insertRuns([makeRun()]);
   expect(await second.countRuns({})).toBe(1);
 });
+
+test("the data version changes when another process appends, truncates or replaces the file", async () => {
+  const { path, repository } = await store(encodeRun(makeRun({ date_code: "a" })));
+  const seen = new Set([await repository.dataVersion()]);
+  const changed = async () => !seen.has(await repository.dataVersion());
+  await appendFile(path, encodeRun(makeRun({ date_code: "b", start: "2030-01-01T00:00:00Z" })));
+  await within(3000, changed);
+  seen.add(await repository.dataVersion());
+  await writeFile(`${path}.new`, encodeRun(makeRun({ date_code: "c" })));
+  await rename(`${path}.new`, path);
+  await within(3000, changed);
+  seen.add(await repository.dataVersion());
+  await truncate(path, 0);
+  await within(3000, changed);
+  expect(await repository.countRuns({})).toBe(0);
+});

@@ -60,6 +60,7 @@ async function everyStatement(table: string, columnMap: Record<string, string>):
   await repository.insertRuns([0, 1, 2].map((i) => makeRun({ date_code: `g${i}`, rowcount: 100, start: `2025-03-0${i + 1}T00:00:00Z` })));
   await repository.insertRuns([makeRun({ date_code: "g3" })]);
   await repository.health();
+  await repository.dataVersion();
   for (const filter of FILTERS) {
     for (const field of ORDER_FIELDS) {
       for (const descending of [false, true]) {
@@ -86,8 +87,9 @@ async function everyStatement(table: string, columnMap: Record<string, string>):
 // Per filter: 5 fields x 2 directions x (offset page with total, without, keyset page) plus the
 // NULL-name keyset both ways; a count; a summary; three history buckets; a batch delete.
 const PER_FILTER = 5 * 2 * 3 + 2 + 1 + 1 + BUCKETS.length + 1;
-// Once: two identity lookups (1 and 10 identities), the executeMany insert, the health probe.
-const ONCE = 4;
+// Once: two identity lookups (1 and 10 identities), the executeMany insert, the health probe,
+// the data version.
+const ONCE = 5;
 
 const LAYOUTS = [
   ["default names", "PIPELINE_RUNS", {}],

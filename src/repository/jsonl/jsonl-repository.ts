@@ -11,6 +11,7 @@ import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";
 import type { CompactionPhase } from "./compaction.ts";
 import { Follower } from "./follower.ts";
+import type { Generation } from "./generation.ts";
 import { ScratchBuffer } from "./line-fetcher.ts";
 import { StaleIndexError } from "./run-reader.ts";
 import { JsonlWriter } from "./writer.ts";
@@ -56,6 +57,10 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
   const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? "always", lockRetryMs: options.lockRetryMs ?? 5000, files: options.files, archiveDeleted: options.archiveDeleted, onCompactionPhase: options.onCompactionPhase }, follower);
   follower.begin();
   let closed = false;
+  /** dataVersion: every generation (a re-index) gets a number of its own. */
+  const serials = new WeakMap<Generation, number>();
+  let lastSerial = 0;
+  const instance = crypto.randomUUID().slice(0, 8);
 
   const follow = setInterval(() => {
     if (follower.tick() && !closed) writer.tick();
@@ -126,6 +131,14 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
 
     deleteRuns(filter: RunFilter): Promise<number> {
       return writer.remove(filter);
+    },
+
+    async dataVersion(): Promise<string> {
+      const gen = await follower.current();
+      let serial = serials.get(gen);
+      if (serial === undefined) serials.set(gen, (serial = ++lastSerial));
+      // The file, the index of it and how far it got; the instance part changes with a restart.
+      return `${instance}-${serial}-${gen.ino ?? 0}-${gen.indexedBytes}-${gen.index.size}`;
     },
 
     async health(): Promise<StoreHealth> {

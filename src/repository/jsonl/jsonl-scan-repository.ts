@@ -169,6 +169,11 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
       return serialized(() => deleteNow(filter));
     },
 
+    async dataVersion(): Promise<string> {
+      const info = await fileStat(path);
+      return info ? `${info.ino}-${info.size}-${info.mtimeMs}` : "none";
+    },
+
     async health(): Promise<StoreHealth> {
       try {
         let records = 0;

@@ -206,6 +206,13 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
       return removed;
     },
 
+    dataVersion(): Promise<string> {
+      return withConnection(async (connection) => {
+        const [row] = await query<{ runs: unknown; last_id: unknown }>(connection, sql.version());
+        return `${Number(row?.runs ?? 0)}-${row?.last_id ?? 0}`;
+      });
+    },
+
     async health(): Promise<StoreHealth> {
       const health = withWrites(await cached());
       return lastCompaction ? { ...health, lastCompaction } : health;

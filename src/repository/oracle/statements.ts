@@ -58,6 +58,12 @@ export function runStatements(layout: TableLayout) {
       };
     },
 
+    /** What changes whenever runs are added or removed: ids only grow, so the count and the
+     * largest id together do (rows are never updated). One index scan of the primary key. */
+    version(): Statement {
+      return { sql: `SELECT COUNT(*) AS "runs", MAX(${layout.columns.id}) AS "last_id" FROM ${table}`, binds: {} };
+    },
+
     /** Reads no row but needs the table, every mapped column and a live session. */
     probe(): Statement {
       return { sql: `SELECT ${select} FROM ${table} WHERE 1 = 0`, binds: {} };
