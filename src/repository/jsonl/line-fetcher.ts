@@ -1,8 +1,16 @@
+import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 
 /** Reads can merge neighbouring lines when the gap between them is at most this many bytes. */
 const MAX_GAP = 16 * 1024;
 const MAX_SPAN = 4 * 1024 * 1024;
+/** Spans up to this size are read synchronously: a line in the page cache comes back in a few
+ * microseconds that way, against tens for a round trip through the thread pool, which is what
+ * made exports of a file in random order (one span per line) slow. */
+const SYNC_SPAN = 64 * 1024;
+/** After this much synchronous reading, the next span goes through the thread pool, which gives
+ * the event loop its turn even when the pages come from a slow disk. */
+const SYNC_BUDGET_MS = 4;
 
 /** A buffer a caller reuses across fetches, so a long export does not allocate one per batch. */
 export class ScratchBuffer {
@@ -33,6 +41,7 @@ export async function fetchLines(
   const out: Uint8Array[] = new Array(n);
   let i = 0;
   let spans = 0;
+  let lastYield = performance.now();
   while (i < n) {
     const first = order[i] as number;
     const spanStart = offsets[first] as number;
@@ -50,10 +59,19 @@ export async function fetchLines(
     const buffer = scratch ? scratch.take(spanEnd - spanStart, spans === 0) : new Uint8Array(spanEnd - spanStart);
     spans += 1;
     let read = 0;
-    while (read < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, spanStart + read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
+    if (buffer.length <= SYNC_SPAN && performance.now() - lastYield < SYNC_BUDGET_MS) {
+      while (read < buffer.length) {
+        const bytesRead = readSync(handle.fd, buffer, read, buffer.length - read, spanStart + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+    } else {
+      while (read < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, read, buffer.length - read, spanStart + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      lastYield = performance.now();
     }
     for (let k = i; k < j; k++) {
       const index = order[k] as number;
