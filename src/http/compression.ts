@@ -66,7 +66,7 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Compresses text answers (JSON, problem+json, NDJSON, CSV, HTML, scripts) with the encoding
+ * Compresses text answers to GET (JSON, problem+json, NDJSON, CSV, HTML, scripts) with the encoding
  * the client asks for, streaming: a compressed export is never held in memory. Answers shorter
  * than `threshold` bytes go out as they are; compressing them costs more than it saves.
  * hono's compress middleware offers only gzip and deflate, and compresses answers of any size
@@ -76,6 +76,9 @@ export function compression(encoders: Encoders = STANDARD_ENCODERS, threshold = 
   const names = Object.keys(encoders);
   return async (c, next) => {
     await next();
+    // Reads are what grows (exports, summaries, pages); a write's answer is a record or a report,
+    // and peeking at every one of them cost writes about a tenth of their throughput.
+    if (c.req.method !== "GET") return;
     const res = c.res;
     const type = res.headers.get("content-type");
     if (!type || !COMPRESSIBLE(type) || res.headers.has("content-encoding")) return;
@@ -83,7 +86,7 @@ export function compression(encoders: Encoders = STANDARD_ENCODERS, threshold = 
     const vary = res.headers.get("vary");
     if (!vary) res.headers.set("vary", "Accept-Encoding");
     else if (!/accept-encoding/i.test(vary) && vary !== "*") res.headers.set("vary", `${vary}, Accept-Encoding`);
-    if (c.req.method === "HEAD" || !res.body || res.status === 204 || res.status === 206 || res.status === 304) return;
+    if (!res.body || res.status === 204 || res.status === 206 || res.status === 304) return;
     const declared = res.headers.get("content-length");
     if (declared !== null && Number(declared) < threshold) return;
     const name = chooseEncoding(c.req.header("accept-encoding"), names);

@@ -125,9 +125,12 @@ describe("conditional requests", () => {
     });
   }
 
-  test("answers that stream every match carry no ETag (they are never held whole)", async () => {
+  test("answers that stream every match carry a tag from the data version, not a hash of the body", async () => {
     const app = await filledApp(10);
-    const res = await app.request("/get_pipeline_info?all_data=true");
-    expect(res.headers.get("etag")).toBeNull();
+    const res = await app.request("/get_pipeline_info?all_data=true", { headers: { "accept-encoding": "gzip" } });
+    expect(res.headers.get("etag")).toMatch(/^W\/"\d+\./);
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    const again = await app.request("/get_pipeline_info?all_data=true", { headers: { "accept-encoding": "gzip", "if-none-match": res.headers.get("etag") as string } });
+    expect(again.status).toBe(304);
   });
 });

@@ -1,4 +1,5 @@
-import { mkdir, open, stat, statfs } from "node:fs/promises";
+import { fstatSync, statSync } from "node:fs";
+import { type FileHandle, mkdir, open, statfs } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** Which file a path or handle is: equal device and inode mean the same file. */
@@ -29,14 +30,20 @@ export interface AppendFiles {
 
 export const sameFile = (a: FileId, b: FileId) => a.dev === b.dev && a.ino === b.ino;
 
+/**
+ * Every append stats the path and the file before and after writing: done synchronously, each is
+ * a microsecond or two on a cached inode instead of a round trip through the thread pool, which
+ * cost single POSTs about a third of their throughput.
+ */
 export const nodeAppendFiles: AppendFiles = {
   async open(path) {
     await mkdir(dirname(path), { recursive: true });
-    return open(path, "a+");
+    const handle: FileHandle = await open(path, "a+");
+    return Object.assign(handle, { stat: async () => fstatSync(handle.fd) });
   },
   async stat(path) {
     try {
-      return await stat(path);
+      return statSync(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") return null;

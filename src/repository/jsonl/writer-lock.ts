@@ -1,5 +1,6 @@
 import { dlopen, FFIType } from "bun:ffi";
-import { mkdir, open, stat, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, unlink, type FileHandle } from "node:fs/promises";
+import { fstatSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** The exclusive right to append to one JSONL file, held by at most one process. */
@@ -73,9 +74,11 @@ export async function tryLockWriter(dataPath: string): Promise<LockResult> {
   return { ok: false, reason: `cannot take the writer lock ${lockPath}: it keeps being replaced` };
 }
 
+/** Checked before every append, so synchronously: a microsecond on a cached inode. */
 async function samePath(handle: FileHandle, path: string): Promise<boolean> {
-  const [held, named] = await Promise.all([handle.stat(), stat(path).catch(() => null)]);
-  return named !== null && held.ino === named.ino && held.dev === named.dev;
+  const held = fstatSync(handle.fd);
+  const named = statSync(path, { throwIfNoEntry: false });
+  return named !== undefined && held.ino === named.ino && held.dev === named.dev;
 }
 
 /** Where libc cannot be loaded: an O_EXCL pid file, taken over when its process is gone. */
