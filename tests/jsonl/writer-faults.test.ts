@@ -106,30 +106,38 @@ test("a writer whose lock went with the folder and was taken by another answers 
   expect((await first.health()).readOnly).toContain("writer lock");
 });
 
-/** File handles that, while `full` is set, write part of a buffer and then fail with ENOSPC. */
-function fullDisk() {
-  const state = { full: false, failures: 0 };
-  const files: AppendFiles = {
+/** Real files, with `overrides` in place of some of a handle's operations (and of `files`'). */
+function filesWith(overrides: (real: AppendHandle) => Partial<AppendHandle>, files: Partial<AppendFiles> = {}): AppendFiles {
+  return {
     stat: nodeAppendFiles.stat,
-    freeBytes: async (path) => (state.full ? 0 : nodeAppendFiles.freeBytes(path)),
+    freeBytes: nodeAppendFiles.freeBytes,
     async open(path) {
       const real = await nodeAppendFiles.open(path);
-      const handle: AppendHandle = {
+      return {
         read: (...args) => real.read(...args),
         stat: () => real.stat(),
         datasync: () => real.datasync(),
         truncate: (length) => real.truncate(length),
         close: () => real.close(),
-        async write(buffer, offset, length) {
-          if (!state.full) return real.write(buffer, offset, length);
-          state.failures += 1;
-          if (length > 1) return real.write(buffer, offset, Math.floor(length / 2));
-          throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
-        },
+        write: (buffer, offset, length) => real.write(buffer, offset, length),
+        ...overrides(real),
       };
-      return handle;
     },
+    ...files,
   };
+}
+
+/** File handles that, while `full` is set, write part of a buffer and then fail with ENOSPC. */
+function fullDisk() {
+  const state = { full: false, failures: 0 };
+  const files = filesWith((real) => ({
+    async write(buffer, offset, length) {
+      if (!state.full) return real.write(buffer, offset, length);
+      state.failures += 1;
+      if (length > 1) return real.write(buffer, offset, Math.floor(length / 2));
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    },
+  }), { freeBytes: async (path) => (state.full ? 0 : nodeAppendFiles.freeBytes(path)) });
   return { state, files };
 }
 
@@ -173,36 +181,26 @@ function flakyDisk() {
   const state = { failFsync: false, failTruncate: false, shortWrite: false };
   const fail = (code: string) => Object.assign(new Error(`${code}: i/o error`), { code });
   let stalled = false;
-  const files: AppendFiles = {
-    stat: nodeAppendFiles.stat,
-    freeBytes: nodeAppendFiles.freeBytes,
-    async open(path) {
-      const real = await nodeAppendFiles.open(path);
-      return {
-        read: (...args) => real.read(...args),
-        stat: () => real.stat(),
-        close: () => real.close(),
-        async datasync() {
-          if (state.failFsync) throw fail("EIO");
-          return real.datasync();
-        },
-        async truncate(length) {
-          if (state.failTruncate) throw fail("EIO");
-          return real.truncate(length);
-        },
-        async write(buffer, offset, length) {
-          if (!state.shortWrite) {
-            stalled = false;
-            return real.write(buffer, offset, length);
-          }
-          // Accepts a third of the first write, then nothing more: a short write.
-          if (stalled) return { bytesWritten: 0 };
-          stalled = true;
-          return real.write(buffer, offset, Math.ceil(length / 3));
-        },
-      } satisfies AppendHandle;
+  const files = filesWith((real) => ({
+    async datasync() {
+      if (state.failFsync) throw fail("EIO");
+      return real.datasync();
     },
-  };
+    async truncate(length) {
+      if (state.failTruncate) throw fail("EIO");
+      return real.truncate(length);
+    },
+    async write(buffer, offset, length) {
+      if (!state.shortWrite) {
+        stalled = false;
+        return real.write(buffer, offset, length);
+      }
+      // Accepts a third of the first write, then nothing more: a short write.
+      if (stalled) return { bytesWritten: 0 };
+      stalled = true;
+      return real.write(buffer, offset, Math.ceil(length / 3));
+    },
+  }));
   return { state, files };
 }
 
@@ -248,26 +246,14 @@ test("a short write is cut back; a rollback that fails blocks writes until the t
  * the operator acting between the service's write and its check. */
 function operatorDuringWrite() {
   const state: { operation: (() => Promise<void>) | null } = { operation: null };
-  const files: AppendFiles = {
-    stat: nodeAppendFiles.stat,
-    freeBytes: nodeAppendFiles.freeBytes,
-    async open(path) {
-      const real = await nodeAppendFiles.open(path);
-      return {
-        read: (...args) => real.read(...args),
-        stat: () => real.stat(),
-        close: () => real.close(),
-        truncate: (length) => real.truncate(length),
-        write: (buffer, offset, length) => real.write(buffer, offset, length),
-        async datasync() {
-          const operation = state.operation;
-          state.operation = null;
-          await operation?.();
-          return real.datasync();
-        },
-      } satisfies AppendHandle;
+  const files = filesWith((real) => ({
+    async datasync() {
+      const operation = state.operation;
+      state.operation = null;
+      await operation?.();
+      return real.datasync();
     },
-  };
+  }));
   return { state, files };
 }
 
