@@ -16,7 +16,7 @@ import { securityHeaders } from "./http/security-headers.ts";
 import { createServiceMetrics } from "./http/service-metrics.ts";
 import { BackoffLog } from "./log-backoff.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import { instrumentRepository } from "./repository/instrumented.ts";
+import { instrumentRepository } from "./http/instrumented-repository.ts";
 import type { RunRepository } from "./repository/port.ts";
 import { deletionRoutes } from "./routes/deletion.ts";
 import { type DocsAssetLoader, docsRoutes } from "./routes/docs.ts";

@@ -11,6 +11,15 @@ export interface RunOrder {
   descending: boolean;
 }
 
+/**
+ * Where a keyset page starts: the order value of the previous page's last run (instants as
+ * epoch microseconds, numbers, or a pipeline name) and its storage sequence in the store.
+ */
+export interface Keyset {
+  value: number | string | null;
+  tie: number;
+}
+
 /** The original API's order, still the default: newest start first. */
 export const NEWEST_FIRST: RunOrder = { field: "start_utc", descending: true };
 

@@ -1,7 +1,7 @@
 import type { PipelineRun } from "../domain/pipeline-info.ts";
 import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/statistics.ts";
 import type { RunFilter } from "../domain/run-filter.ts";
-import type { RunOrder } from "../domain/run-ordering.ts";
+import type { Keyset, RunOrder } from "../domain/run-ordering.ts";
 
 /**
  * What a store says about itself to /health. "degraded": reads are served but writes fail
@@ -35,14 +35,7 @@ export interface CompactionReport {
   bytesReclaimed?: number;
 }
 
-/**
- * Where a keyset page starts: the order value of the previous page's last run (instants as
- * epoch microseconds, numbers, or a pipeline name) and its storage sequence in this store.
- */
-export interface Keyset {
-  value: number | string | null;
-  tie: number;
-}
+export type { Keyset } from "../domain/run-ordering.ts";
 
 /** What findRuns is asked for: a filter, an order and where the page starts. */
 export interface FindRunsQuery {

@@ -74,7 +74,7 @@ export const LAYER_RULES: LayerRule[] = [
     rule: "routes and HTTP middleware import from repository/ only the port",
     part: under("routes/", "http/"),
     modules: /^repository\/(?!port\.ts$)/,
-    breach: { path: "http/service-metrics.ts", append: 'import { instrumentRepository } from "../repository/instrumented.ts";' },
+    breach: { path: "http/service-metrics.ts", append: 'import { planInsert } from "../repository/insert-plan.ts";' },
   },
   {
     rule: "only the Thin driver module imports oracledb",
@@ -105,6 +105,18 @@ export const LAYER_RULES: LayerRule[] = [
     part: outside("server.ts", "repository/oracle/db-init.ts"),
     code: /\bprocess\.env\b/,
     breach: { path: "logger.ts", append: "export const level = process.env.LOG_LEVEL;" },
+  },
+  {
+    rule: "app.ts imports from repository/ only the port",
+    part: under("app.ts"),
+    modules: /^repository\/(?!port\.ts$)/,
+    breach: { path: "app.ts", append: 'import { planInsert } from "./repository/insert-plan.ts";' },
+  },
+  {
+    rule: "domain/ imports nothing of the stores (repository/)",
+    part: under("domain/"),
+    modules: /^repository\//,
+    breach: { path: "domain/cursor.ts", append: 'import type { RunPage } from "../repository/port.ts";' },
   },
   {
     rule: "domain/ imports nothing of the HTTP edge (http/, routes/, app.ts, server.ts)",

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { parseDateTime } from "../../src/domain/datetime.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
-import { createJsonlScanRepository } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
+import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
 import { distinctBody } from "../support/runs.ts";
 import { benchBackfill } from "./backfill.ts";

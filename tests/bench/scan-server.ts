@@ -1,7 +1,7 @@
 /** The first issue's store (a full streaming scan per request) behind the same app: the
  * benchmark's baseline over HTTP. */
 import { createApp } from "../../src/app.ts";
-import { createJsonlScanRepository } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
+import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";
 
 const repository = createJsonlScanRepository({ path: process.env.PIPELINE_JSONL_PATH ?? "pipeline_data.jsonl", fsync: "never" });
 const app = createApp({ repository });

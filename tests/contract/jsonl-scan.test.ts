@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createJsonlScanRepository } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
+import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { runRepositoryContract } from "./run-repository.contract.ts";
 

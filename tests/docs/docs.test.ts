@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { KNOWN_VARIABLES } from "../../src/config.ts";
 import { createServiceMetrics } from "../../src/http/service-metrics.ts";
-import { instrumentRepository } from "../../src/repository/instrumented.ts";
+import { instrumentRepository } from "../../src/http/instrumented-repository.ts";
 import { createMemoryRepository } from "../../src/repository/memory.ts";
 import { startServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp-dir.ts";

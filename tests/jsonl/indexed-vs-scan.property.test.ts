@@ -7,7 +7,7 @@ import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { ORDER_FIELDS } from "../../src/domain/run-ordering.ts";
 import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
-import { createJsonlScanRepository } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
+import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
 import { encodeRun } from "../../src/repository/jsonl/record-codec.ts";
 import { makeRun } from "../support/runs.ts";

@@ -1,6 +1,6 @@
 import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
-import type { JsonlOptions } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
-import { createJsonlScanRepository } from "../../src/repository/jsonl/jsonl-scan-repository.ts";
+import type { JsonlOptions } from "./jsonl-scan-repository.ts";
+import { createJsonlScanRepository } from "./jsonl-scan-repository.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
 
 /** Every JSONL store implementation; file-format tests run against each. */

@@ -1,4 +1,4 @@
-import type { RunRepository } from "./port.ts";
+import type { RunRepository } from "../repository/port.ts";
 
 /** Wraps a store so that every operation reports its duration (seconds) by name. */
 export function instrumentRepository(inner: RunRepository, observe: (operation: string, seconds: number) => void): RunRepository {
