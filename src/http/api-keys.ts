@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { problem } from "./problem.ts";
+import { sha256 } from "./sha256.ts";
 
 /** Paths probes and scrapers reach without a key, even when reads need one. */
 const ALWAYS_OPEN = new Set(["/health", "/health/ready", "/metrics"]);
@@ -9,8 +10,6 @@ const ALWAYS_OPEN = new Set(["/health", "/health/ready", "/metrics"]);
 const DOCS = (path: string) => path === "/" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/") || path === "/ui" || path.startsWith("/ui/");
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-const encoder = new TextEncoder();
-const digest = async (text: string) => new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
 
 /** The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
 function presentedKey(authorization: string | undefined, apiKey: string | undefined): string | null {
@@ -33,13 +32,13 @@ export interface ApiKeyOptions {
  * Exposes the caller's key digest as `c.var.apiKeyId` for per-key rate limits.
  */
 export function apiKeyMiddleware(options: ApiKeyOptions): MiddlewareHandler<AppEnv> {
-  const known = Promise.all(options.keys.map(digest));
+  const known = Promise.all(options.keys.map(sha256));
   return async (c, next) => {
     const isRead = READ_METHODS.has(c.req.method);
     if (isRead && (c.req.method === "OPTIONS" || !options.protectReads || ALWAYS_OPEN.has(c.req.path) || DOCS(c.req.path))) return next();
     const key = presentedKey(c.req.header("authorization"), c.req.header("x-api-key"));
     const digests = await known;
-    const given = key ? await digest(key) : new Uint8Array(32);
+    const given = key ? await sha256(key) : new Uint8Array(32);
     let matched = -1;
     for (let k = 0; k < digests.length; k++) {
       const expected = digests[k] as Uint8Array;

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { problem } from "./problem.ts";
+import { sha256Hex } from "./sha256.ts";
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -9,11 +10,6 @@ interface Remembered {
   fingerprint: string;
   expires: number;
   response: Promise<{ status: number; body: string; type: string } | null>;
-}
-
-async function sha256(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -29,7 +25,7 @@ export function idempotency(maxKeys = 100_000, now: () => number = Date.now): Mi
     if (key === undefined) return next();
     if (!KEY.test(key)) return problem(422, "Idempotency-Key must be 1-255 visible ASCII characters", { errors: [{ location: "header", field: "Idempotency-Key", message: "invalid" }] });
     const scope = `${c.var.apiKeyId ?? ""}|${c.req.method} ${c.req.path}|${key}`;
-    const fingerprint = await sha256(await c.req.text());
+    const fingerprint = await sha256Hex(await c.req.text());
     const t = now();
     const known = remembered.get(scope);
     if (known && known.expires > t) {
