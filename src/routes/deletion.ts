@@ -6,15 +6,10 @@ import { ConflictError, InvalidInputError } from "../errors.ts";
 import { problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
 import type { RetentionJob } from "../retention.ts";
-import { WRITE_SECURITY, unavailable } from "./responses.ts";
+import { WRITE_SECURITY, writeGuarded } from "./responses.ts";
 
 const flag = (description: string) => z.preprocess(blankToUndefined, queryBoolean.default(false)).openapi({ description, default: false });
 
-const writeAnswers = {
-  401: problemResponse("An API key is required (PIPELINE_API_KEYS is set) and was missing or wrong"),
-  429: problemResponse("The caller's rate limit is exceeded; retry after Retry-After seconds"),
-  503: unavailable,
-};
 
 const deleteRunsRoute = (security: typeof WRITE_SECURITY) =>
   createRoute({
@@ -45,7 +40,7 @@ const deleteRunsRoute = (security: typeof WRITE_SECURITY) =>
       },
     },
     422: problemResponse("A filter is invalid, or no filter was given without all=true"),
-    ...writeAnswers,
+    ...writeGuarded,
   },
 });
 
@@ -70,7 +65,7 @@ const retentionRoute = (security: typeof WRITE_SECURITY) =>
     200: { description: "What each rule removed", content: { "application/json": { schema: RetentionReportSchema } } },
     409: problemResponse("No retention is configured"),
     422: problemResponse("A parameter is invalid"),
-    ...writeAnswers,
+    ...writeGuarded,
   },
 });
 

@@ -8,14 +8,12 @@ import { type FieldError, fieldErrors, problem, problemResponse, validationHook 
 import { limitBody } from "../http/body-limit.ts";
 import { requireJson } from "../http/require-json.ts";
 import type { InsertOutcome, RunRepository } from "../repository/port.ts";
-import { WRITE_SECURITY, unavailable } from "./responses.ts";
+import { WRITE_SECURITY, writeGuarded } from "./responses.ts";
 
 const writeAnswers = {
-  401: problemResponse("An API key is required (PIPELINE_API_KEYS is set) and was missing or wrong"),
   413: problemResponse("The body is larger than the limit"),
   415: problemResponse("The body is not JSON"),
-  429: problemResponse("The caller's rate limit is exceeded; retry after Retry-After seconds"),
-  503: unavailable,
+  ...writeGuarded,
 };
 
 const idempotencyHeader = z.object({
