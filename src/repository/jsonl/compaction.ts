@@ -1,4 +1,4 @@
-import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
@@ -54,8 +54,10 @@ export async function compactFile(path: string, drop: DroppedLines, options: Com
   const source = await open(path, "r");
   let target: FileHandle | null = null;
   let archive: FileHandle | null = null;
+  /** Once the new file is in place, its removed runs exist only in the archive: keep it. */
+  let renamed = false;
   try {
-    const { ino, size: snapshot } = await source.stat();
+    const { ino, dev, size: snapshot } = await source.stat();
     if (options.ino !== null && ino !== options.ino) throw new StaleIndexError();
     target = await open(tempPath, "wx");
     archive = options.archivePath ? await open(options.archivePath, "wx") : null;
@@ -74,14 +76,11 @@ export async function compactFile(path: string, drop: DroppedLines, options: Com
       await options.onPhase?.("caught-up");
       await (target as FileHandle).sync();
       await options.onPhase?.("synced");
-      const current = await open(path, "r").then(async (h) => {
-        const s = await h.stat();
-        await h.close();
-        return s;
-      });
       // Rotated or replaced while we copied: our copy is of a file that is no longer the store.
-      if (current.ino !== ino) throw new StaleIndexError();
+      const current = await stat(path);
+      if (current.ino !== ino || current.dev !== dev) throw new StaleIndexError();
       await rename(tempPath, path);
+      renamed = true;
       await options.onPhase?.("renamed");
       await syncFolder(dirname(path));
       return snapshot - removed.bytes + tail;
@@ -92,7 +91,7 @@ export async function compactFile(path: string, drop: DroppedLines, options: Com
     await target?.close().catch(() => {});
     target = null;
     await rm(tempPath, { force: true }).catch(() => {});
-    if (archive && options.archivePath) {
+    if (archive && options.archivePath && !renamed) {
       await archive.close().catch(() => {});
       archive = null;
       await rm(options.archivePath, { force: true }).catch(() => {});
