@@ -11,7 +11,7 @@ import type { CompactionReport, InsertOutcome } from "../port.ts";
 import { WriteFailures, failureCause } from "../write-failures.ts";
 import { type AppendFiles, nodeAppendFiles } from "./append-files.ts";
 import { type AppendedLine, type FsyncMode, PathChangedError, createAppender } from "./appender.ts";
-import { type CompactionPhase, archivePathFor, compactFile, compactionTempPath } from "./compaction.ts";
+import { type CompactionPhase, type CompactionResult, archivePathFor, compactFile, compactionTempPath } from "./compaction.ts";
 import type { Follower } from "./follower.ts";
 import { describeError } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
@@ -148,8 +148,9 @@ export class JsonlWriter {
     const { offsets, lengths } = gen.index.refs(gen.index.select(filter));
     if (offsets.length === 0) return 0;
     const began = performance.now();
+    let result: CompactionResult;
     try {
-      const result = await compactFile(path, { offsets, lengths }, {
+      result = await compactFile(path, { offsets, lengths }, {
         ino: gen.ino,
         archivePath: this.options.archiveDeleted ? archivePathFor(path) : undefined,
         holdWrites: (work) =>
@@ -159,17 +160,6 @@ export class JsonlWriter {
           }),
         onPhase: this.options.onCompactionPhase,
       });
-      // Our own replacement: the follower re-indexes the new file before this answers.
-      follower.noticeRewrite();
-      await follower.sync();
-      this.compacted = {
-        finishedAt: new Date().toISOString(),
-        seconds: (performance.now() - began) / 1000,
-        removed: result.removed,
-        bytesReclaimed: Math.max(0, result.bytesBefore - result.bytesAfter),
-      };
-      logger.info("deleted runs from the JSONL file", { path, ...this.compacted });
-      return result.removed;
     } catch (error) {
       if (error instanceof StoreReadOnlyError) throw error;
       if (error instanceof StaleIndexError) {
@@ -178,6 +168,18 @@ export class JsonlWriter {
       }
       throw new StoreUnavailableError(`cannot rewrite ${path}: ${describeError(error)}`, 5, { cause: error });
     }
+    this.compacted = {
+      finishedAt: new Date().toISOString(),
+      seconds: (performance.now() - began) / 1000,
+      removed: result.removed,
+      bytesReclaimed: Math.max(0, result.bytesBefore - result.bytesAfter),
+    };
+    logger.info("deleted runs from the JSONL file", { path, ...this.compacted });
+    // Our own replacement: the follower re-indexes the new file before this answers (a failure
+    // there is a read failure of its own, not an undone deletion).
+    follower.noticeRewrite();
+    await follower.sync();
+    return result.removed;
   }
 
   /** Appends runs known not to be stored; resolves once they are durable and indexed. */
