@@ -201,3 +201,36 @@ describe("a full disk during a deletion", () => {
     }
   });
 });
+
+describe("edge cases of a deletion", () => {
+  test("a last line without its newline can be deleted, and the archive still ends in one", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    const path = freshPath();
+    await mkdir(join(path, ".."), { recursive: true });
+    const runs = runsOf(3);
+    await writeFile(path, `${line(runs[0] as PipelineRun)}${line(runs[2] as PipelineRun)}${JSON.stringify(runs[1])}`);
+    const repository = createJsonlRepository({ path, fsync: "never", archiveDeleted: true });
+    expect(await repository.countRuns({})).toBe(3);
+    expect(await repository.deleteRuns({ labels: { environment: ["dev"] } })).toBe(1);
+    expect(await codes(repository)).toEqual(["r0", "r2"]);
+    expect(await readFile(path, "utf8")).toBe(`${line(runs[0] as PipelineRun)}${line(runs[2] as PipelineRun)}`);
+    const [archive] = (await readdir(join(path, ".."))).filter((f) => f.endsWith(".ndjson.gz"));
+    expect(gunzipSync(await readFile(join(path, "..", archive as string))).toString("utf8")).toBe(line(runs[1] as PipelineRun));
+    await repository.close();
+  });
+
+  test("an export under way when the file is rewritten finishes from the file it started on", async () => {
+    const path = freshPath();
+    const repository = createJsonlRepository({ path, fsync: "never" });
+    await repository.insertRuns(runsOf(3000));
+    const iterator = repository.streamRuns({})[Symbol.asyncIterator]();
+    const seen: string[] = [];
+    for (let i = 0; i < 10; i++) seen.push(((await iterator.next()).value as PipelineRun).date_code);
+    expect(await repository.deleteRuns({ labels: { environment: ["dev"] } })).toBe(1500);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) seen.push(next.value.date_code);
+    expect(seen).toHaveLength(3000);
+    expect(new Set(seen).size).toBe(3000);
+    expect(await repository.countRuns({})).toBe(1500);
+    await repository.close();
+  });
+});

@@ -131,7 +131,7 @@ async function copyWithout(from: FileHandle, to: FileHandle, end: number, drop: 
       if (d < count && startOf(d) <= pos) {
         const lineEnd = lineEndOf(d);
         if (pos === startOf(d) && (pos === base ? previous : input[pos - base - 1]) !== NEWLINE) throw new StaleIndexError();
-        if (lineEnd >= end || (d + 1 < count && startOf(d + 1) <= lineEnd)) throw new StaleIndexError();
+        if (lineEnd > end || (d + 1 < count && startOf(d + 1) <= lineEnd)) throw new StaleIndexError();
         const stop = Math.min(stopOf(d), chunkEnd);
         if (lineEnd >= pos && lineEnd < stop && input[lineEnd - base] !== NEWLINE) throw new StaleIndexError();
         archive?.add(input.subarray(pos - base, stop - base));

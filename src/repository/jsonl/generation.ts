@@ -173,6 +173,22 @@ export async function buildGeneration(
 }
 
 /** Marks a generation replaced; its file handle closes once no read uses it. */
+/**
+ * Keeps the generation's file handle open until the returned function is called, also when the
+ * generation is retired meanwhile (a rotation, a deletion's rewrite): an export that spans many
+ * batches keeps reading the file it started on.
+ */
+export function useGeneration(gen: Generation): () => void {
+  gen.users += 1;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    gen.users -= 1;
+    if (gen.retired && gen.users === 0) void gen.handle?.close().catch(() => {});
+  };
+}
+
 export function retireGeneration(gen: Generation) {
   gen.retired = true;
   if (gen.users === 0) void gen.handle?.close().catch(() => {});

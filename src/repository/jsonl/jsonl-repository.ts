@@ -11,7 +11,7 @@ import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";
 import type { CompactionPhase } from "./compaction.ts";
 import { Follower } from "./follower.ts";
-import type { Generation } from "./generation.ts";
+import { type Generation, useGeneration } from "./generation.ts";
 import { ScratchBuffer } from "./line-fetcher.ts";
 import { StaleIndexError } from "./run-reader.ts";
 import { JsonlWriter } from "./writer.ts";
@@ -91,20 +91,26 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       const { offsets, lengths } = gen.index.refs(gen.index.select(filter), order);
       // Lines are decoded before the next batch is read, so one buffer serves the whole export.
       const scratch = new ScratchBuffer();
-      for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
-        let runs: PipelineRun[];
-        try {
-          runs = await follower.read(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH), scratch);
-        } catch (error) {
-          if (!(error instanceof StaleIndexError)) throw error;
-          follower.noticeRewrite();
-          throw new StoreUnavailableError(`${path} was rewritten during the export; retry`, 1);
+      // The whole export reads the file it started on, even when it is replaced meanwhile.
+      const release = useGeneration(gen);
+      try {
+        for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
+          let runs: PipelineRun[];
+          try {
+            runs = await follower.read(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH), scratch);
+          } catch (error) {
+            if (!(error instanceof StaleIndexError)) throw error;
+            follower.noticeRewrite();
+            throw new StoreUnavailableError(`${path} was rewritten during the export; retry`, 1);
+          }
+          yield* runs;
+          // Decoding and re-encoding every run makes garbage faster than the collector's own pace
+          // would free it: an all_data export of 1M runs over HTTP grew the process by ~200 MiB
+          // without this, ~95 MiB collecting every 20,000 runs, ~65 MiB every 10,000 (same time).
+          if ((i / STREAM_BATCH) % GC_EVERY_BATCHES === GC_EVERY_BATCHES - 1) Bun.gc(true);
         }
-        yield* runs;
-        // Decoding and re-encoding every run makes garbage faster than the collector's own pace
-        // would free it: an all_data export of 1M runs over HTTP grew the process by ~200 MiB
-        // without this, ~95 MiB collecting every 20,000 runs, ~65 MiB every 10,000 (same time).
-        if ((i / STREAM_BATCH) % GC_EVERY_BATCHES === GC_EVERY_BATCHES - 1) Bun.gc(true);
+      } finally {
+        release();
       }
     },
 

@@ -1,6 +1,6 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { StoreUnavailableError } from "../../errors.ts";
-import { type Generation, describeError } from "./generation.ts";
+import { type Generation, describeError, useGeneration } from "./generation.ts";
 import { type ScratchBuffer, fetchLines } from "./line-fetcher.ts";
 import { decodeLine } from "./record-codec.ts";
 
@@ -29,7 +29,9 @@ export async function readRuns(
   const missing: number[] = [];
   for (let i = 0; i < offsets.length; i++) if (runs[i] === undefined) missing.push(i);
   if (missing.length === 0) return runs as PipelineRun[];
-  gen.users += 1;
+  // Retired with nobody reading: its handle is closed or closing; the caller retries on the new one.
+  if (gen.retired && gen.users === 0) throw new StaleIndexError();
+  const release = useGeneration(gen);
   try {
     const lines = await fetchLines(
       gen.handle,
@@ -52,7 +54,6 @@ export async function readRuns(
     if (error instanceof StaleIndexError) throw error;
     throw new StoreUnavailableError(`cannot read ${path}: ${describeError(error)}`, 5, { cause: error });
   } finally {
-    gen.users -= 1;
-    if (gen.retired && gen.users === 0) void gen.handle?.close().catch(() => {});
+    release();
   }
 }
