@@ -28,6 +28,7 @@ import { runsRoutes } from "./routes/runs.ts";
 import { type UiAssetLoader, uiRoutes } from "./routes/ui.ts";
 import type { RetentionJob } from "./retention.ts";
 import { VERSION } from "./version.ts";
+import { KEY_SECURITY } from "./routes/responses.ts";
 
 export interface AppOptions {
   repository: RunRepository;
@@ -142,8 +143,7 @@ export function createApp(options: AppOptions) {
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", description: "Authorization: Bearer <API key>" });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
-  const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
-  const readSecurity = secured && options.auth?.protectReads ? { security } : {};
+  const readSecurity = secured && options.auth?.protectReads ? { security: KEY_SECURITY } : {};
   app.doc31("/openapi.json", { ...OPENAPI_INFO, info: { ...OPENAPI_INFO.info, version }, ...readSecurity });
   app.notFound((c) => problem(404, `No route for ${c.req.method} ${c.req.path}`));
   const storeWarnings = new BackoffLog(logger);

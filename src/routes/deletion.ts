@@ -6,12 +6,12 @@ import { ConflictError, InvalidInputError } from "../errors.ts";
 import { problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
 import type { RetentionJob } from "../retention.ts";
-import { WRITE_SECURITY, writeGuarded } from "./responses.ts";
+import { KEY_SECURITY, writeGuarded } from "./responses.ts";
 
 const flag = (description: string) => z.preprocess(blankToUndefined, queryBoolean.default(false)).openapi({ description, default: false });
 
 
-const deleteRunsRoute = (security: typeof WRITE_SECURITY) =>
+const deleteRunsRoute = (security: typeof KEY_SECURITY) =>
   createRoute({
   method: "delete",
   path: "/pipelines/runs",
@@ -52,7 +52,7 @@ const RetentionReportSchema = z
   })
   .openapi("RetentionReport");
 
-const retentionRoute = (security: typeof WRITE_SECURITY) =>
+const retentionRoute = (security: typeof KEY_SECURITY) =>
   createRoute({
   method: "post",
   path: "/pipelines/retention",
@@ -79,7 +79,7 @@ export interface DeletionOptions {
 
 /** Deletion by filter and on-demand retention. */
 export function deletionRoutes(repository: RunRepository, { retention, secured, onDeleted }: DeletionOptions) {
-  const security = secured ? WRITE_SECURITY : [];
+  const security = secured ? KEY_SECURITY : [];
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(deleteRunsRoute(security), async (c) => {
       const { dry_run: dryRun, all, ...params } = c.req.valid("query");

@@ -8,7 +8,7 @@ import { type FieldError, fieldErrors, problem, problemResponse, validationHook 
 import { limitBody } from "../http/body-limit.ts";
 import { requireJson } from "../http/require-json.ts";
 import type { InsertOutcome, RunRepository } from "../repository/port.ts";
-import { WRITE_SECURITY, writeGuarded } from "./responses.ts";
+import { KEY_SECURITY, writeGuarded } from "./responses.ts";
 
 const writeAnswers = {
   413: problemResponse("The body is larger than the limit"),
@@ -23,7 +23,7 @@ const idempotencyHeader = z.object({
     .openapi({ description: "Retry safely: the same key with the same body replays the first answer for 24 hours; with another body it is a 422", example: "run-2025-08-12-sales" }),
 });
 
-const createRunRoute = (middleware: MiddlewareHandler[], security: typeof WRITE_SECURITY) =>
+const createRunRoute = (middleware: MiddlewareHandler[], security: typeof KEY_SECURITY) =>
   createRoute({
     method: "post",
     path: "/pipelines",
@@ -70,7 +70,7 @@ const BatchResponseSchema = z
   })
   .openapi("BatchResponse");
 
-const batchRoute = (middleware: MiddlewareHandler[], maxBatch: number, security: typeof WRITE_SECURITY) =>
+const batchRoute = (middleware: MiddlewareHandler[], maxBatch: number, security: typeof KEY_SECURITY) =>
   createRoute({
     method: "post",
     path: "/pipelines/batch",
@@ -126,7 +126,7 @@ export interface IngestOptions {
 /** POST /pipelines and POST /pipelines/batch. */
 export function ingestRoutes(repository: RunRepository, options: IngestOptions) {
   const remember = idempotency() as MiddlewareHandler;
-  const security = options.secured ? WRITE_SECURITY : [];
+  const security = options.secured ? KEY_SECURITY : [];
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(createRunRoute([requireJson, limitBody(options.maxBodyBytes), remember], security), async (c) => {
       const [outcome] = (await repository.insertRuns([c.req.valid("json")])) as [InsertOutcome];

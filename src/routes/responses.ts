@@ -18,7 +18,8 @@ export const writeGuarded = {
   503: unavailable,
 };
 
-export const WRITE_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+/** What the document asks for where a key is needed: a bearer token or an X-API-Key header. */
+export const KEY_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 
 /** GETs that carry an ETag: a client that sends it back in If-None-Match gets 304 and no body. */
 export const notModified = {

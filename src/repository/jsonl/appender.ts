@@ -57,6 +57,16 @@ export class ShortWriteError extends Error {
   readonly code = "ESHORTWRITE";
 }
 
+/** Writes all of `buffer`; a write that makes no progress is a ShortWriteError, not a loop. */
+export async function writeAll(h: Pick<AppendHandle, "write">, buffer: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < buffer.length) {
+    const { bytesWritten } = await h.write(buffer, written, buffer.length - written);
+    if (bytesWritten <= 0) throw new ShortWriteError(`wrote ${written} of ${buffer.length} bytes`);
+    written += bytesWritten;
+  }
+}
+
 interface Pending {
   lines: readonly string[];
   resolve: (placed: AppendedLine[]) => void;
@@ -153,15 +163,6 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
   async function rollbackFailed(h: AppendHandle, size: number, length: number) {
     const now = (await h.stat()).size;
     if (now > size && now <= size + length) await rollback(h, size);
-  }
-
-  async function writeAll(h: AppendHandle, buffer: Uint8Array) {
-    let written = 0;
-    while (written < buffer.length) {
-      const { bytesWritten } = await h.write(buffer, written, buffer.length - written);
-      if (bytesWritten <= 0) throw new ShortWriteError(`wrote ${written} of ${buffer.length} bytes`);
-      written += bytesWritten;
-    }
   }
 
   /** Whether the file holds `bytes` at `position`. */

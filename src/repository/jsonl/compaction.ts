@@ -2,6 +2,7 @@ import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { writeAll } from "./appender.ts";
 import { StaleIndexError } from "./run-reader.ts";
 
 const NEWLINE = 0x0a;
@@ -200,12 +201,8 @@ class Archiver {
   }
 }
 
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
-}
-
 /** A rename is durable only once its folder is: fsync the directory itself. */
-export async function syncFolder(folder: string): Promise<void> {
+async function syncFolder(folder: string): Promise<void> {
   const handle = await open(folder, "r");
   try {
     await handle.sync();

@@ -50,14 +50,22 @@ export async function tryLockWriter(dataPath: string): Promise<LockResult> {
       await handle.close();
       return { ok: false, reason: `another process${holder ? ` (pid ${holder})` : ""} holds the writer lock ${lockPath}` };
     }
-    // The holder deletes the file on a clean stop, still holding the lock: a lock taken on the
-    // deleted file guards nothing, so take it again on the file now at the path.
-    if (!(await samePath(handle, lockPath))) {
-      await handle.close();
-      continue;
+    try {
+      // The holder deletes the file on a clean stop, still holding the lock: a lock taken on the
+      // deleted file guards nothing, so take it again on the file now at the path.
+      if (!(await samePath(handle, lockPath))) {
+        lockFn(handle.fd, LOCK_UN);
+        await handle.close();
+        continue;
+      }
+      await handle.truncate(0);
+      await handle.write(`${process.pid}\n`, 0);
+    } catch (error) {
+      // A handle left open would keep the flock, and this process would lock itself out.
+      lockFn(handle.fd, LOCK_UN);
+      await handle.close().catch(() => {});
+      throw error;
     }
-    await handle.truncate(0);
-    await handle.write(`${process.pid}\n`, 0);
     return {
       ok: true,
       lock: {
