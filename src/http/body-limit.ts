@@ -4,7 +4,7 @@ import { problem } from "./problem.ts";
 /** A refused body is still read (and discarded) up to this many bytes by default. */
 export const DEFAULT_DRAIN_BYTES = 64 * 1024 * 1024;
 /** ... and for at most this long. */
-export const DEFAULT_DRAIN_MS = 30_000;
+const DEFAULT_DRAIN_MS = 30_000;
 
 const hasBody = (headers: Headers) => headers.has("transfer-encoding") || Number(headers.get("content-length") ?? 0) > 0;
 

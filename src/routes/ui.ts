@@ -46,7 +46,7 @@ const PAGE = `<!doctype html>
 
 /** Whether the client prefers the page to JSON: browsers list text/html; API clients send
  * application/json or *\/* and keep the JSON answer. */
-export const prefersHtml = (c: Context) => accepts(c, { header: "Accept", supports: ["application/json", "text/html"], default: "application/json" }) === "text/html";
+const prefersHtml = (c: Context) => accepts(c, { header: "Accept", supports: ["application/json", "text/html"], default: "application/json" }) === "text/html";
 
 const page = (c: Context) => c.html(PAGE, 200, { "cache-control": "no-cache", vary: "Accept" });
 

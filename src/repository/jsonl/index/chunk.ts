@@ -65,24 +65,6 @@ export class Chunk {
     this.write(this.n++, v);
   }
 
-  /** Appends row `i` of another chunk. */
-  pushFrom(from: Chunk, i: number): void {
-    this.setFrom(this.n++, from, i);
-  }
-
-  /** Overwrites row `k` with row `i` of another chunk. */
-  setFrom(k: number, from: Chunk, i: number): void {
-    this.start[k] = from.start[i] as number;
-    this.end[k] = from.end[i] as number;
-    this.startLocal[k] = from.startLocal[i] as number;
-    this.elapsed[k] = from.elapsed[i] as number;
-    this.rowcount[k] = from.rowcount[i] as number;
-    this.offset[k] = from.offset[i] as number;
-    this.length[k] = from.length[i] as number;
-    this.group[k] = from.group[i] as number;
-    this.identity[k] = from.identity[i] as number;
-  }
-
   /** Inserts a row at `at`, moving the rows after it; the chunk must have room. */
   insert(at: number, v: RowValues): void {
     if (at < this.n) for (const column of this.columns()) column.copyWithin(at + 1, at, this.n);
