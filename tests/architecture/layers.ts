@@ -53,9 +53,9 @@ const ADAPTERS = /^repository\/(jsonl\/|oracle\/|memory\.ts$)/;
 
 export const LAYER_RULES: LayerRule[] = [
   {
-    rule: "the app is runtime-agnostic: it imports only hono, @hono/zod-openapi and zod",
+    rule: "the app is runtime-agnostic: it imports only hono, @hono/zod-openapi, @hono/swagger-ui and zod",
     part: reachedFrom("app.ts"),
-    packages: /^(?!(hono|zod)(\/|$)|@hono\/zod-openapi$)/,
+    packages: /^(?!(hono|zod)(\/|$)|@hono\/(zod-openapi|swagger-ui)$)/,
     breach: { path: "http/problem.ts", append: 'import { readFile } from "node:fs/promises";' },
   },
   {

@@ -15,7 +15,7 @@ test("the server serves, stores to the JSONL path and exits 0 on SIGTERM", async
     expect(post.status).toBe(201);
     const list = (await (await fetch(`${server.url}/get_pipeline_info`)).json()) as { total: number };
     expect(list.total).toBe(1);
-    expect((await fetch(`${server.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+    expect((await fetch(`${server.url}/docs/assets/swagger-ui-dist/swagger-ui-bundle.js`)).status).toBe(200);
   } finally {
     expect(await server.stop()).toBe(0);
   }

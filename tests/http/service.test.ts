@@ -125,8 +125,22 @@ describe("OpenAPI and /docs", () => {
       expect(res.status).toBe(200);
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
     }
-    expect(await (await app.request("/docs/init.js")).text()).toContain("/openapi.json");
     expect((await app.request("/docs/../../package.json")).status).toBe(404);
+    expect((await app.request("/docs/assets/swagger-ui-dist/package.json")).status).toBe(404);
+  });
+
+  test("/docs keeps the strict CSP: its one inline script is allowed by hash, no other inline script is", async () => {
+    const { app } = testApp();
+    const res = await app.request("/docs");
+    const page = await res.text();
+    const inline = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] as string);
+    expect(inline).toHaveLength(1);
+    expect(inline[0]).toContain("/openapi.json");
+    const hash = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(inline[0])))));
+    const scriptSrc = /script-src ([^;]+)/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
+    expect(scriptSrc).toBe(`'self' 'sha256-${hash}'`);
+    // Every other response keeps the plain policy.
+    expect((await app.request("/health")).headers.get("content-security-policy")).toContain("script-src 'self';");
   });
 });
 
