@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
-import { queryBoolean } from "./domain/query-params.ts";
+import { queryBoolean } from "./http/schemas/query-values.ts";
 import { apiKeyMiddleware } from "./http/api-keys.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { DEFAULT_DRAIN_BYTES, drainUnreadBody } from "./http/body-limit.ts";

@@ -1,4 +1,4 @@
-import type { PipelineRun } from "./pipeline-info.ts";
+import { FIELD_NAMES, type PipelineRun } from "./pipeline-info.ts";
 
 /** The fields that identify a run: a retried report of the same run has all four equal. */
 export const IDENTITY_FIELDS = ["pipeline_name", "date_code", "start_utc", "pid"] as const;
@@ -22,12 +22,7 @@ export function identityHash(pipelineName: string | null, dateCode: string, pid:
   return h | 0;
 }
 
-const FIELDS: Array<keyof PipelineRun> = [
-  "start_local", "end_local", "start_utc", "end_utc", "elapsed_seconds", "elapsed_human", "output_file",
-  "rowcount", "log_file", "pid", "date_code", "pipeline_name", "script_name", "pipeline_type", "environment",
-];
-
 /** The fields in which two runs (in stored form) differ. */
 export function differingFields(a: PipelineRun, b: PipelineRun): string[] {
-  return FIELDS.filter((f) => a[f] !== b[f]);
+  return FIELD_NAMES.filter((f) => a[f] !== b[f]);
 }

@@ -1,4 +1,19 @@
-import type { PipelineSummary } from "./responses.ts";
+/** Per-pipeline statistics, grouped by the four labels. */
+export interface PipelineSummary {
+  pipeline_name: string | null;
+  script_name: string | null;
+  pipeline_type: string | null;
+  environment: string | null;
+  total_runs: number;
+  last_run: string;
+  avg_duration: number | null;
+  avg_rowcount: number | null;
+  /** Earliest start_utc. */
+  first_run: string;
+  /** elapsed_seconds and rowcount of the last run (latest start; ties: most recently stored). */
+  last_duration: number;
+  last_rowcount: number;
+}
 
 /**
  * What a store computes per pipeline: the original summary plus distribution figures. The

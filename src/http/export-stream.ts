@@ -1,11 +1,8 @@
-import type { PipelineRun } from "../domain/pipeline-info.ts";
+import { FIELD_NAMES, type PipelineRun } from "../domain/pipeline-info.ts";
 
 const encoder = new TextEncoder();
 
-export const CSV_COLUMNS: Array<keyof PipelineRun> = [
-  "start_local", "end_local", "start_utc", "end_utc", "elapsed_seconds", "elapsed_human", "output_file", "rowcount",
-  "log_file", "pid", "date_code", "pipeline_name", "script_name", "pipeline_type", "environment",
-];
+export const CSV_COLUMNS = FIELD_NAMES;
 
 /** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break; null is empty. */
 export function csvField(value: string | number | null): string {

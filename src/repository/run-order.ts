@@ -1,6 +1,6 @@
 import { parseDateTime } from "../domain/datetime.ts";
 import { LABELS, type PipelineRun } from "../domain/pipeline-info.ts";
-import type { PipelineSummary } from "../domain/responses.ts";
+import type { PipelineSummary } from "../domain/statistics.ts";
 import type { RunFilter } from "../domain/run-filter.ts";
 import { NEWEST_FIRST, type OrderField, type RunOrder, compareValues } from "../domain/run-ordering.ts";
 import type { Keyset } from "./port.ts";

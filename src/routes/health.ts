@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { HealthSchema } from "../domain/responses.ts";
+import { HealthSchema } from "../http/schemas/health.ts";
 import { validationHook } from "../http/problem.ts";
 import type { RunRepository, StoreHealth } from "../repository/port.ts";
 

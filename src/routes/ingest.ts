@@ -1,7 +1,8 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type PipelineRun, PipelineInfoInputSchema, PipelineInfoSchema } from "../domain/pipeline-info.ts";
+import type { PipelineRun } from "../domain/pipeline-info.ts";
+import { PipelineInfoInputSchema, PipelineInfoSchema } from "../http/schemas/run.ts";
 import { timeSlicer } from "../event-loop.ts";
 import { idempotency } from "../http/idempotency.ts";
 import { type FieldError, fieldErrors, problem, problemResponse, validationHook } from "../http/problem.ts";

@@ -1,9 +1,9 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, encodeCursor, queryFingerprint } from "../domain/cursor.ts";
-import { PipelineInfoResponseSchema } from "../domain/responses.ts";
-import { toRunFilter } from "../domain/run-filter.ts";
+import { decodeCursor, encodeCursor, queryFingerprint } from "../http/cursor.ts";
+import { PipelineInfoResponseSchema } from "../http/schemas/run-page.ts";
+import { toRunFilter } from "../http/schemas/filter-query.ts";
 import { NEWEST_FIRST } from "../domain/run-ordering.ts";
-import { RunQuerySchema, requestedFormat } from "../domain/run-query.ts";
+import { RunQuerySchema, requestedFormat } from "../http/schemas/run-query.ts";
 import { csvRow, CSV_COLUMNS, ndjsonLine, streamText } from "../http/export-stream.ts";
 import { streamRunEnvelope } from "../http/json-stream.ts";
 import { noneMatch } from "../http/conditional.ts";

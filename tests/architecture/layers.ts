@@ -116,7 +116,7 @@ export const LAYER_RULES: LayerRule[] = [
     rule: "domain/ imports nothing of the stores (repository/)",
     part: under("domain/"),
     modules: /^repository\//,
-    breach: { path: "domain/cursor.ts", append: 'import type { RunPage } from "../repository/port.ts";' },
+    breach: { path: "domain/run-filter.ts", append: 'import type { RunPage } from "../repository/port.ts";' },
   },
   {
     rule: "domain/ imports nothing of the HTTP edge (http/, routes/, app.ts, server.ts)",

@@ -1,6 +1,6 @@
 import { access, constants } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
+import { type PipelineRun, labelValues } from "../../src/domain/pipeline-info.ts";
 import { identityKey } from "../../src/domain/run-identity.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../src/domain/run-ordering.ts";
@@ -149,7 +149,7 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
       const builder = new StatsBuilder();
       for await (const k of matching(filter)) {
         const r = k.run;
-        builder.add([r.pipeline_name, r.script_name, r.pipeline_type, r.environment], { startMicros: k.startMicros, seq: k.seq, elapsed: r.elapsed_seconds, rowcount: r.rowcount });
+        builder.add(labelValues(r), { startMicros: k.startMicros, seq: k.seq, elapsed: r.elapsed_seconds, rowcount: r.rowcount });
       }
       return builder.results();
     },

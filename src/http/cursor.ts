@@ -1,5 +1,5 @@
-import type { RunFilter } from "./run-filter.ts";
-import { type Keyset, type RunOrder, orderText } from "./run-ordering.ts";
+import type { RunFilter } from "../domain/run-filter.ts";
+import { type Keyset, type RunOrder, orderText } from "../domain/run-ordering.ts";
 
 /**
  * Opaque keyset cursors: the position after a page's last run, bound to the query that made it.

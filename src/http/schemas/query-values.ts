@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { laxInteger, laxNumber } from "./pipeline-info.ts";
+import { laxInteger, laxNumber } from "../../domain/stored-run.ts";
 
 /** An empty query value ("?environment=") means no filter, as in the original. */
 export const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
