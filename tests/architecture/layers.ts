@@ -31,6 +31,20 @@ export const reachedFrom = (entry: string): Part => ({
   },
 });
 
+const loaded = new WeakMap<Map<string, Module>, Map<Part, Set<string>>>();
+/** The modules of `part` and what they load when they run: imports of `kinds` are followed
+ * (static and dynamic by default; type-only imports vanish at run time). */
+export const loadedBy = (part: Part, kinds: ImportKind[] = ["static", "dynamic"]): Part => ({
+  name: `${part.name} and what ${kinds.join(" or ")} imports load from there`,
+  includes(path, modules) {
+    const byPart = loaded.get(modules) ?? new Map<Part, Set<string>>();
+    loaded.set(modules, byPart);
+    const set = byPart.get(part) ?? reachableFrom(modules, [...modules.keys()].filter((p) => part.includes(p, modules)), kinds);
+    byPart.set(part, set);
+    return set.has(path);
+  },
+});
+
 /**
  * One layering rule: the modules of `part` must not import what `modules` (src-relative paths) or
  * `packages` match, by an import of one of `kinds` (default: any; ["static"] allows type-only and
@@ -49,6 +63,7 @@ export interface LayerRule {
 }
 
 const HTTP_EDGE = /^(http|routes)\/|^(app|server)\.ts$/;
+const HTTP_LIBRARY = /^hono(\/|$)|^@hono\//;
 const ADAPTERS = /^repository\/(jsonl\/|oracle\/|memory\.ts$)/;
 
 export const LAYER_RULES: LayerRule[] = [
@@ -125,10 +140,30 @@ export const LAYER_RULES: LayerRule[] = [
     breach: { path: "domain/statistics.ts", append: 'import type { AppEnv } from "../http/app-env.ts";' },
   },
   {
+    rule: "domain/ imports no HTTP library (hono, @hono/zod-openapi): schemas are built at the edge",
+    part: under("domain/"),
+    packages: HTTP_LIBRARY,
+    breach: { path: "domain/pipeline-info.ts", append: 'import { z } from "@hono/zod-openapi";' },
+  },
+  {
+    rule: "the stores load no HTTP library at run time, not even through domain/",
+    part: loadedBy(under("repository/")),
+    packages: HTTP_LIBRARY,
+    kinds: ["static", "dynamic"],
+    breach: { path: "domain/run-identity.ts", append: 'import { z } from "@hono/zod-openapi";' },
+  },
+  {
+    rule: "starting the entry loads no Oracle driver: only a chosen Oracle store does",
+    part: loadedBy(under("server.ts"), ["static"]),
+    packages: /^oracledb$/,
+    kinds: ["static"],
+    breach: { path: "config.ts", append: 'import oracledb from "oracledb";' },
+  },
+  {
     rule: "repository/ imports nothing of the HTTP edge, and not hono",
     part: under("repository/"),
     modules: HTTP_EDGE,
-    packages: /^hono(\/|$)|^@hono\//,
+    packages: HTTP_LIBRARY,
     breach: { path: "repository/jsonl/run-index.ts", append: 'import { HTTPException } from "hono/http-exception";' },
   },
   {
@@ -160,7 +195,7 @@ export const LAYER_RULES: LayerRule[] = [
     rule: "errors.ts knows nothing of HTTP",
     part: under("errors.ts"),
     modules: HTTP_EDGE,
-    packages: /^hono(\/|$)|^@hono\//,
+    packages: HTTP_LIBRARY,
     breach: { path: "errors.ts", append: 'import { HTTPException } from "hono/http-exception";' },
   },
   {
