@@ -116,10 +116,28 @@ export const LAYER_RULES: LayerRule[] = [
     breach: { path: "repository/oracle/pool-keeper.ts", append: 'import { dlopen } from "bun:ffi";' },
   },
   {
-    rule: "process.env is read only by the entry points",
-    part: outside("server.ts", "repository/oracle/db-init.ts"),
+    rule: "process.env is read only by the entry points (server.ts, cli/)",
+    part: outside("server.ts", "cli/"),
     code: /\bprocess\.env\b/,
     breach: { path: "logger.ts", append: "export const level = process.env.LOG_LEVEL;" },
+  },
+  {
+    rule: "command-line entry points live in cli/ (server.ts is the service's)",
+    part: outside("server.ts", "cli/"),
+    code: /\bimport\.meta\.main\b/,
+    breach: { path: "repository/oracle/schema-script.ts", append: "if (import.meta.main) console.log(scriptStatements(''));" },
+  },
+  {
+    rule: "config.ts takes from repository/ only each store's settings module",
+    part: under("config.ts"),
+    modules: /^repository\/(?!(jsonl|oracle)\/settings\.ts$)/,
+    breach: { path: "config.ts", append: 'import { columnMapProblems } from "./repository/oracle/columns.ts";' },
+  },
+  {
+    rule: "the stores never import config.ts: config composes their settings, not the reverse",
+    part: under("repository/"),
+    modules: /^config\.ts$/,
+    breach: { path: "repository/oracle/settings.ts", append: 'import type { Config } from "../../config.ts";' },
   },
   {
     rule: "app.ts imports from repository/ only the port",

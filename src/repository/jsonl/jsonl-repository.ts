@@ -14,6 +14,7 @@ import { Follower } from "./follower.ts";
 import { type Generation, useGeneration } from "./generation.ts";
 import { ScratchBuffer } from "./line-fetcher.ts";
 import { StaleIndexError } from "./run-reader.ts";
+import { JSONL_DEFAULTS } from "./settings.ts";
 import { JsonlWriter } from "./writer.ts";
 
 export interface JsonlStoreOptions {
@@ -54,7 +55,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
     beforeBuild: () => writer.ensureLock(),
   });
-  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? "always", lockRetryMs: options.lockRetryMs ?? 5000, files: options.files, archiveDeleted: options.archiveDeleted, onCompactionPhase: options.onCompactionPhase }, follower);
+  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? JSONL_DEFAULTS.fsync, lockRetryMs: options.lockRetryMs ?? 5000, files: options.files, archiveDeleted: options.archiveDeleted, onCompactionPhase: options.onCompactionPhase }, follower);
   follower.begin();
   let closed = false;
   /** dataVersion: every generation (a re-index) gets a number of its own. */
