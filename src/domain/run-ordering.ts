@@ -1,3 +1,5 @@
+import { LABELS, type Label } from "./pipeline-info.ts";
+
 export const ORDER_FIELDS = ["start_utc", "end_utc", "elapsed_seconds", "rowcount", "pipeline_name"] as const;
 export type OrderField = (typeof ORDER_FIELDS)[number];
 
@@ -35,4 +37,13 @@ export function compareValues(a: number | string | null, b: number | string | nu
   if (a === null) return -1;
   if (b === null) return 1;
   return a < b ? -1 : 1;
+}
+
+/** Label order for ties: label by label, each as compareValues orders it (nulls first). */
+export function compareLabels(a: Readonly<Record<Label, string | null>>, b: Readonly<Record<Label, string | null>>): number {
+  for (const label of LABELS) {
+    const order = compareValues(a[label], b[label]);
+    if (order !== 0) return order;
+  }
+  return 0;
 }

@@ -1,4 +1,4 @@
-import type { PipelineSummary } from "../domain/statistics.ts";
+import type { PipelineSummary } from "../domain/pipeline-stats.ts";
 import type { StoreHealth } from "../repository/port.ts";
 import { Counter, Gauge, Histogram, Registry } from "./metrics-registry.ts";
 

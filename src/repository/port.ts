@@ -1,5 +1,6 @@
+import type { InsertOutcome } from "../domain/insert-plan.ts";
 import type { PipelineRun } from "../domain/pipeline-info.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/statistics.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/pipeline-stats.ts";
 import type { RunFilter } from "../domain/run-filter.ts";
 import type { Keyset, RunOrder } from "../domain/run-ordering.ts";
 
@@ -59,13 +60,7 @@ export interface RunPage {
   next: Keyset | null;
 }
 
-/** What happened to one run handed to insertRuns. */
-export type InsertOutcome =
-  | { status: "created"; run: PipelineRun }
-  /** A run with the same identity and the same content was already stored: nothing written. */
-  | { status: "existing"; run: PipelineRun }
-  /** A run with the same identity but other content is stored; `fields` name the differences. */
-  | { status: "conflict"; run: PipelineRun; fields: string[] };
+export type { InsertOutcome } from "../domain/insert-plan.ts";
 
 /**
  * The repository port: everything the HTTP app needs from a store of pipeline runs.

@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { isLate } from "../domain/lateness.ts";
 import { toRunFilter } from "../http/schemas/filter-query.ts";
-import type { PipelineStats } from "../domain/statistics.ts";
+import type { PipelineStats } from "../domain/pipeline-stats.ts";
 import { HistoryResponseSchema, PipelineStatsResponseSchema } from "../http/schemas/pipeline-stats.ts";
 import { HistoryQuerySchema, SummaryQuerySchema } from "../http/schemas/pipeline-stats-query.ts";
 import { problemResponse, validationHook } from "../http/problem.ts";

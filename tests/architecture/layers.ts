@@ -89,7 +89,7 @@ export const LAYER_RULES: LayerRule[] = [
     rule: "routes and HTTP middleware import from repository/ only the port",
     part: under("routes/", "http/"),
     modules: /^repository\/(?!port\.ts$)/,
-    breach: { path: "http/service-metrics.ts", append: 'import { planInsert } from "../repository/insert-plan.ts";' },
+    breach: { path: "http/service-metrics.ts", append: 'import { matcher } from "../repository/in-process/run-matcher.ts";' },
   },
   {
     rule: "only the Thin driver module imports oracledb",
@@ -143,7 +143,7 @@ export const LAYER_RULES: LayerRule[] = [
     rule: "app.ts imports from repository/ only the port",
     part: under("app.ts"),
     modules: /^repository\/(?!port\.ts$)/,
-    breach: { path: "app.ts", append: 'import { planInsert } from "./repository/insert-plan.ts";' },
+    breach: { path: "app.ts", append: 'import { StatsBuilder } from "./repository/in-process/group-stats.ts";' },
   },
   {
     rule: "domain/ imports nothing of the stores (repository/)",
@@ -155,7 +155,7 @@ export const LAYER_RULES: LayerRule[] = [
     rule: "domain/ imports nothing of the HTTP edge (http/, routes/, app.ts, server.ts)",
     part: under("domain/"),
     modules: HTTP_EDGE,
-    breach: { path: "domain/statistics.ts", append: 'import type { AppEnv } from "../http/app-env.ts";' },
+    breach: { path: "domain/pipeline-stats.ts", append: 'import type { AppEnv } from "../http/app-env.ts";' },
   },
   {
     rule: "domain/ imports no HTTP library (hono, @hono/zod-openapi): schemas are built at the edge",
@@ -201,6 +201,12 @@ export const LAYER_RULES: LayerRule[] = [
     part: under("repository/memory.ts"),
     modules: /^repository\/(jsonl|oracle)\//,
     breach: { path: "repository/memory.ts", append: 'import { recordCodec } from "./jsonl/record-codec.ts";' },
+  },
+  {
+    rule: "the in-process query engine (repository/in-process/) belongs to no store",
+    part: under("repository/in-process/"),
+    modules: ADAPTERS,
+    breach: { path: "repository/in-process/run-matcher.ts", append: 'import type { Labels } from "../jsonl/index/labels.ts";' },
   },
   {
     rule: "the entry loads the stores by dynamic import, only the one configured",

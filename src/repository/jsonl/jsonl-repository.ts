@@ -1,11 +1,11 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
-import { HistoryBuilder } from "../pipeline-stats.ts";
+import { HistoryBuilder } from "../in-process/history-builder.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
 import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";

@@ -1,7 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { DomainError, StoreUnavailableError } from "../../errors.ts";
 import { BackoffLog } from "../../log-backoff.ts";

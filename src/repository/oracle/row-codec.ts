@@ -1,7 +1,7 @@
 import { parseDateTime } from "../../domain/datetime.ts";
 import { typicalIntervalSeconds } from "../../domain/lateness.ts";
 import { LABELS, type PipelineRun } from "../../domain/pipeline-info.ts";
-import type { HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import type { HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import type { TimeBuckets } from "../../domain/time-buckets.ts";
 import { COLUMN_FIELDS, type TableLayout } from "./columns.ts";
 import type { Binds } from "./driver.ts";

@@ -47,16 +47,3 @@ export interface HistorySeries {
   /** Oldest bucket first. */
   buckets: HistoryBucket[];
 }
-
-/**
- * The q-quantile with linear interpolation between closest ranks, as SQL's PERCENTILE_CONT:
- * position q*(n-1) in the sorted values. `sorted` must be ascending and not empty.
- */
-export function percentile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  const rank = q * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const a = sorted[lo] as number;
-  return lo === hi ? a : a + (rank - lo) * ((sorted[hi] as number) - a);
-}
