@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LABELS, type Label } from "./domain/pipeline-info.ts";
 import type { RetentionRule } from "./domain/retention.ts";
+import { APP_DEFAULTS } from "./app-defaults.ts";
 import { csv, flag, oneOf, positiveInt } from "./env-values.ts";
 import { JSONL_VARIABLES } from "./repository/jsonl/settings.ts";
 import { ORACLE_VARIABLES, poolSizeRule } from "./repository/oracle/settings.ts";
@@ -35,28 +36,28 @@ const common = {
   PORT: port.default(8000),
   HOST: host.default("0.0.0.0"),
   LOG_LEVEL: oneOf(["debug", "info", "warn", "error", "silent"] as const).default("info"),
-  PIPELINE_MAX_BODY_BYTES: positiveInt("bytes").default(1024 * 1024),
+  PIPELINE_MAX_BODY_BYTES: positiveInt("bytes").default(APP_DEFAULTS.maxBodyBytes),
   PIPELINE_API_KEYS: csv.optional(),
   PIPELINE_API_KEYS_FILE: z.string().min(1).optional(),
   PIPELINE_READ_AUTH: flag.default(false),
   PIPELINE_CORS_ORIGINS: origins.optional(),
   PIPELINE_RATE_LIMIT: positiveInt("requests per second per key").optional(),
-  PIPELINE_REQUEST_TIMEOUT_MS: positiveInt("milliseconds").default(30_000),
+  PIPELINE_REQUEST_TIMEOUT_MS: positiveInt("milliseconds").default(APP_DEFAULTS.requestTimeoutMs),
   PIPELINE_SHUTDOWN_TIMEOUT_MS: positiveInt("milliseconds").default(10_000),
-  PIPELINE_METRICS_MAX_PIPELINES: positiveInt("series").default(200),
-  PIPELINE_MAX_BATCH: positiveInt("records").default(10_000),
-  PIPELINE_MAX_BATCH_BYTES: positiveInt("bytes").default(16 * 1024 * 1024),
+  PIPELINE_METRICS_MAX_PIPELINES: positiveInt("series").default(APP_DEFAULTS.metricsMaxPipelines),
+  PIPELINE_MAX_BATCH: positiveInt("records").default(APP_DEFAULTS.maxBatch),
+  PIPELINE_MAX_BATCH_BYTES: positiveInt("bytes").default(APP_DEFAULTS.maxBatchBytes),
   PIPELINE_ROWCOUNT_DROP_FRACTION: z
     .string()
     .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "must be a fraction from 0 to 1, e.g. 0.5")
     .transform(Number)
-    .default(0.5),
+    .default(APP_DEFAULTS.rowcountDropFraction),
   PIPELINE_LATE_FACTOR: z
     .string()
     .regex(/^\d+(\.\d+)?$/, "must be a number of typical intervals, e.g. 2")
     .transform(Number)
     .refine((n) => n >= 1, "must be at least 1 (a run is not late before its typical interval)")
-    .default(2),
+    .default(APP_DEFAULTS.lateFactor),
   PIPELINE_RETENTION_DAYS: positiveInt("days").optional(),
   PIPELINE_RETENTION_RULES: z
     .string()
