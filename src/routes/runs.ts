@@ -7,7 +7,7 @@ import { RunQuerySchema, requestedFormat } from "../http/schemas/run-query.ts";
 import { csvRow, CSV_COLUMNS, ndjsonLine, streamText } from "../http/export-stream.ts";
 import { streamRunEnvelope } from "../http/json-stream.ts";
 import { noneMatch } from "../http/conditional.ts";
-import { problem, problemResponse, validationHook } from "../http/problem.ts";
+import { problemJson, problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
 import { guarded, notModified, unavailable } from "./responses.ts";
 
@@ -53,7 +53,7 @@ export function runsRoutes(repository: RunRepository) {
     let after;
     if (query.cursor !== undefined && !query.all_data) {
       const decoded = decodeCursor(query.cursor, fingerprint, order);
-      if (!decoded.ok) return problem(422, `cursor ${decoded.reason}`, { errors: [{ location: "query", field: "cursor", message: decoded.reason }] }) as never;
+      if (!decoded.ok) return problemJson(c, 422, `cursor ${decoded.reason}`, { errors: [{ location: "query", field: "cursor", message: decoded.reason }] });
       after = decoded.keyset;
     }
 
@@ -65,7 +65,7 @@ export function runsRoutes(repository: RunRepository) {
         const tag = `W/"${version}.${fingerprint}.${format}"`;
         c.header("etag", tag);
         c.header("cache-control", "no-cache");
-        if (noneMatch(c.req.header("if-none-match"), tag)) return c.body(null, 304) as never;
+        if (noneMatch(c.req.header("if-none-match"), tag)) return c.body(null, 304);
       }
     }
 
@@ -80,12 +80,12 @@ export function runsRoutes(repository: RunRepository) {
       return c.body(body, 200, {
         "content-type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
         "content-disposition": `attachment; filename="pipeline_runs-${stamp()}.${csv ? "csv" : "ndjson"}"`,
-      }) as never;
+      });
     }
 
     if (query.all_data) {
       const total = await repository.countRuns(filter);
-      return c.body(streamRunEnvelope(total, repository.streamRuns(filter, order)), 200, { "content-type": "application/json" }) as never;
+      return c.body(streamRunEnvelope(total, repository.streamRuns(filter, order)), 200, { "content-type": "application/json" });
     }
 
     const page = await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: query.include_total });
