@@ -54,9 +54,10 @@ export function createServiceMetrics(backend: string, maxPipelines: number = APP
     ),
   );
   registry.register(
-    new Gauge("pipeline_jsonl_skipped_lines", "JSONL lines skipped as unreadable.", () =>
-      snapshot.health?.skippedLines === undefined ? [] : [{ value: snapshot.health.skippedLines }],
-    ),
+    new Gauge("pipeline_jsonl_skipped_lines", "JSONL lines skipped as unreadable.", () => {
+      const health = snapshot.health;
+      return health?.kind === "file" && health.skippedLines !== undefined ? [{ value: health.skippedLines }] : [];
+    }),
   );
 
   const compaction = () => snapshot.health?.lastCompaction;

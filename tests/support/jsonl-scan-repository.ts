@@ -185,9 +185,9 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
           // A missing folder is created on the first write; only an existing, unwritable one is bad.
           if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
         });
-        return { status: "healthy", records, skippedLines };
+        return { kind: "file", status: "healthy", records, skippedLines };
       } catch (error) {
-        return { status: "unhealthy", reason: describe(error), skippedLines };
+        return { kind: "file", status: "unhealthy", reason: describe(error), skippedLines };
       }
     },
 

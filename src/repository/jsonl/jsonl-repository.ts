@@ -6,7 +6,7 @@ import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
 import { HistoryBuilder } from "../in-process/history-builder.ts";
-import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
+import type { FileStoreHealth, FindRunsQuery, InsertOutcome, RunPage, RunRepository } from "../port.ts";
 import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";
 import type { CompactionPhase } from "./compaction.ts";
@@ -35,6 +35,11 @@ export interface JsonlStoreOptions {
   onCompactionPhase?: (phase: CompactionPhase) => Promise<void> | void;
 }
 
+/** The port, with the health of a store that serves a file. */
+export interface JsonlRepository extends RunRepository {
+  health(): Promise<FileStoreHealth>;
+}
+
 const STREAM_BATCH = 1000;
 const GC_EVERY_BATCHES = 10;
 
@@ -47,7 +52,7 @@ const GC_EVERY_BATCHES = 10;
  * The parts: a Follower owns the index of the file (follower.ts), a JsonlWriter owns the lock
  * and the appends (writer.ts); this adapter answers the port's questions from them.
  */
-export function createJsonlRepository(options: JsonlStoreOptions): RunRepository {
+export function createJsonlRepository(options: JsonlStoreOptions): JsonlRepository {
   const { path, logger = silentLogger } = options;
   const follower: Follower = new Follower({
     path,
@@ -148,10 +153,11 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       return `${instance}-${serial}-${gen.ino ?? 0}-${gen.indexedBytes}-${gen.index.size}`;
     },
 
-    async health(): Promise<StoreHealth> {
+    async health(): Promise<FileStoreHealth> {
       const { generation: gen, lastError, percent, lines } = follower.state();
       const failures = writer.failureTotals();
       const base = {
+        kind: "file" as const,
         ...(writer.readOnly ? { readOnly: writer.readOnly } : {}),
         ...(Object.keys(failures).length > 0 ? { writeFailures: failures } : {}),
         ...(writer.lastCompaction ? { lastCompaction: writer.lastCompaction } : {}),
