@@ -6,9 +6,15 @@ import { inferPipelineName } from "./pipeline-name.ts";
 const INTEGER_TEXT = /^\s*[-+]?\d+(\.0*)?\s*$/;
 const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
+/*
+ * Each reader is made by a function, so that every module gets instances of its own: the HTTP
+ * edge adds OpenAPI metadata to its readers, which zod only allows on instances made after
+ * @hono/zod-openapi has extended it, whichever module happened to load first.
+ */
+
 /** Integers as the original accepted them: 8543, 8543.0 or "8543"; beyond 2^53 - 1 a number
  * is no longer exact, so it is refused as too large. */
-export const laxInteger = z.preprocess(
+export const laxInteger = () => z.preprocess(
   (v) => (typeof v === "string" && INTEGER_TEXT.test(v) ? Number(v) : v),
   z.int({
     error: (issue) =>
@@ -17,7 +23,7 @@ export const laxInteger = z.preprocess(
 );
 
 /** Numbers, also as numeric strings ("1692.8"). */
-export const laxNumber = z.preprocess(
+export const laxNumber = () => z.preprocess(
   (v) => (typeof v === "string" && NUMBER_TEXT.test(v) ? Number(v) : v),
   z.number({ error: "must be a number" }),
 );
@@ -38,8 +44,8 @@ export const dateTimeText = (options: { allowDateOnly?: boolean } = {}) =>
 const readers = {
   local: () => dateTimeText(),
   instant: () => dateTimeText(),
-  seconds: () => laxNumber,
-  count: () => laxInteger,
+  seconds: laxNumber,
+  count: laxInteger,
   text: () => z.string(),
   label: () => z.string().nullable().optional(),
 } satisfies Record<FieldKind, () => z.ZodType>;
@@ -48,8 +54,8 @@ type Readers = typeof readers;
 type RunField = (typeof RUN_FIELDS)[number];
 type RunShape = { [F in RunField as F["name"]]: ReturnType<Readers[F["kind"]]> };
 
-/** One reader per field; HTTP schemas document these same readers. */
-export const runShape = Object.fromEntries(RUN_FIELDS.map((field) => [field.name, readers[field.kind]()])) as RunShape;
+/** A new reader for every field; HTTP schemas document the same readers. */
+export const runReaders = (): RunShape => Object.fromEntries(RUN_FIELDS.map((field) => [field.name, readers[field.kind]()])) as RunShape;
 
 export type RawRun = z.output<z.ZodObject<RunShape>>;
 
@@ -68,4 +74,4 @@ export function toRun(raw: RawRun): PipelineRun {
 }
 
 /** What a JSONL line must hold to be served: the original's lax rules, nothing more. */
-export const StoredRunSchema = z.object(runShape).transform(toRun);
+export const StoredRunSchema = z.object(runReaders()).transform(toRun);

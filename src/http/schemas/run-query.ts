@@ -34,10 +34,10 @@ export const RunQuerySchema = z
   .object({
     ...filterParams,
     limit: z
-      .preprocess(blankToUndefined, laxInteger.default(DEFAULT_LIMIT))
+      .preprocess(blankToUndefined, laxInteger().default(DEFAULT_LIMIT))
       .openapi({ description: `Page size, 1-${MAX_LIMIT}; ignored with all_data=true`, minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }),
     offset: z
-      .preprocess(blankToUndefined, laxInteger.default(0))
+      .preprocess(blankToUndefined, laxInteger().default(0))
       .openapi({ description: "Runs to skip, >= 0; ignored with all_data=true", minimum: 0, default: 0 }),
     all_data: z
       .preprocess(blankToUndefined, queryBoolean.default(false))

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { DATE_TIME_PATTERN } from "../../domain/datetime.ts";
 import { type FieldKind, type FieldName, type FieldOfKind, MAX_LENGTH, RUN_FIELDS, SAMPLE_RUN } from "../../domain/pipeline-info.ts";
-import { type RawRun, runShape, toRun } from "../../domain/stored-run.ts";
+import { type RawRun, runReaders, toRun } from "../../domain/stored-run.ts";
 
 const dateTimeDoc = (description: string) => ({
   description: `${description}. YYYY-MM-DD HH:MM:SS, "T" or a space between date and time (any case), optional fraction, optional Z or ±HH:MM; a real calendar date`,
@@ -41,7 +41,8 @@ function inputDoc({ name, kind, description }: (typeof RUN_FIELDS)[number]) {
   }
 }
 
-const inputShape = Object.fromEntries(RUN_FIELDS.map((field) => [field.name, runShape[field.name].openapi(inputDoc(field))])) as typeof runShape;
+const readers = runReaders();
+const inputShape = Object.fromEntries(RUN_FIELDS.map((field) => [field.name, readers[field.name].openapi(inputDoc(field))])) as typeof readers;
 
 /** Checked in this order, so that one answer lists the problems as it always has. */
 const NON_NEGATIVE = ["rowcount", "elapsed_seconds", "pid"] as const satisfies ReadonlyArray<FieldOfKind<"count" | "seconds">>;
