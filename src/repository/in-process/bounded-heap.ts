@@ -1,6 +1,7 @@
 /** Keeps the first `size` items in a given order out of a stream, in O(size) memory and
- * O(log size) per item: a binary heap whose root is the worst item kept. */
-export class BoundedHeap<T> {
+ * O(log size) per item: a binary heap whose root is the worst item kept. Items are row
+ * positions unless said otherwise. */
+export class BoundedHeap<T = number> {
   private readonly heap: T[] = [];
   constructor(
     private readonly size: number,
@@ -8,6 +9,7 @@ export class BoundedHeap<T> {
   ) {}
 
   offer(item: T): void {
+    if (this.size <= 0) return;
     const h = this.heap;
     if (h.length < this.size) {
       h.push(item);
@@ -18,7 +20,7 @@ export class BoundedHeap<T> {
         [h[i], h[parent]] = [h[parent] as T, h[i] as T];
         i = parent;
       }
-    } else if (h.length > 0 && this.compare(item, h[0] as T) < 0) {
+    } else if (this.compare(item, h[0] as T) < 0) {
       h[0] = item;
       let i = 0;
       for (;;) {
@@ -39,6 +41,3 @@ export class BoundedHeap<T> {
     return [...this.heap].sort(this.compare);
   }
 }
-
-/** The heap over row positions, as the JSONL index pages through its columns. */
-export class PositionHeap extends BoundedHeap<number> {}

@@ -4,7 +4,7 @@ import { compareKeysets } from "../../in-process/keyed-run.ts";
 import type { Chunk } from "./chunk.ts";
 import type { SortedColumns } from "./columns.ts";
 import type { Labels } from "./labels.ts";
-import { PositionHeap } from "../../in-process/bounded-heap.ts";
+import { BoundedHeap as PositionHeap } from "../../in-process/bounded-heap.ts";
 import { type Selection, scan } from "./selection.ts";
 
 /** Where a run's line is in the file. */
