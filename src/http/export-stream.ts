@@ -53,3 +53,17 @@ export function streamText(
 }
 
 export const ndjsonLine = (run: PipelineRun) => `${JSON.stringify(run)}\n`;
+
+const stamp = (now: Date) => now.toISOString().replace(/[-:]/g, "").slice(0, 15);
+
+/** A file download of `runs`: the streamed body and the headers that name its type and file. */
+export function exportDownload(format: "csv" | "ndjson", runs: AsyncIterable<PipelineRun>, now = new Date()) {
+  const csv = format === "csv";
+  return {
+    body: csv ? streamText(`${CSV_COLUMNS.join(",")}\r\n`, runs, csvRow) : streamText("", runs, ndjsonLine),
+    headers: {
+      "content-type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+      "content-disposition": `attachment; filename="pipeline_runs-${stamp(now)}.${csv ? "csv" : "ndjson"}"`,
+    },
+  };
+}

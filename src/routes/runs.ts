@@ -4,7 +4,7 @@ import { PipelineInfoResponseSchema } from "../http/schemas/run-page.ts";
 import { toRunFilter } from "../http/schemas/filter-query.ts";
 import { NEWEST_FIRST } from "../domain/run-ordering.ts";
 import { RunQuerySchema, requestedFormat } from "../http/schemas/run-query.ts";
-import { csvRow, CSV_COLUMNS, ndjsonLine, streamText } from "../http/export-stream.ts";
+import { CSV_COLUMNS, exportDownload } from "../http/export-stream.ts";
 import { streamRunEnvelope } from "../http/json-stream.ts";
 import { noneMatch } from "../http/conditional.ts";
 import { problemJson, problemResponse, validationHook } from "../http/problem.ts";
@@ -38,8 +38,6 @@ const getRunsRoute = createRoute({
     503: unavailable,
   },
 });
-
-const stamp = () => new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
 
 /** GET /get_pipeline_info: the original listing, with richer filters, orders, cursors and exports. */
 export function runsRoutes(repository: RunRepository) {
@@ -75,12 +73,8 @@ export function runsRoutes(repository: RunRepository) {
         : (async function* () {
             yield* (await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: false })).runs;
           })();
-      const csv = format === "csv";
-      const body = csv ? streamText(`${CSV_COLUMNS.join(",")}\r\n`, runs, csvRow) : streamText("", runs, ndjsonLine);
-      return c.body(body, 200, {
-        "content-type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
-        "content-disposition": `attachment; filename="pipeline_runs-${stamp()}.${csv ? "csv" : "ndjson"}"`,
-      });
+      const { body, headers } = exportDownload(format, runs);
+      return c.body(body, 200, headers);
     }
 
     if (query.all_data) {
