@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
-import { queryBoolean } from "./domain/query-params.ts";
+import { queryBoolean } from "./http/schemas/query-values.ts";
 import { apiKeyMiddleware } from "./http/api-keys.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { DEFAULT_DRAIN_BYTES, drainUnreadBody } from "./http/body-limit.ts";
@@ -27,6 +27,7 @@ import { pipelinesRoutes } from "./routes/pipelines.ts";
 import { runsRoutes } from "./routes/runs.ts";
 import { type UiAssetLoader, uiRoutes } from "./routes/ui.ts";
 import type { RetentionJob } from "./retention.ts";
+import { APP_DEFAULTS } from "./app-defaults.ts";
 import { VERSION } from "./version.ts";
 import { KEY_SECURITY } from "./routes/responses.ts";
 
@@ -86,14 +87,14 @@ export const OPENAPI_INFO = {
  */
 export function createApp(options: AppOptions) {
   const { logger = silentLogger, version = VERSION, lifecycle = NOT_SHUTTING_DOWN } = options;
-  const healthFlags = { rowcountDropFraction: options.rowcountDropFraction ?? 0.5, lateFactor: options.lateFactor ?? 2, now: options.now ?? Date.now };
+  const healthFlags = { rowcountDropFraction: options.rowcountDropFraction ?? APP_DEFAULTS.rowcountDropFraction, lateFactor: options.lateFactor ?? APP_DEFAULTS.lateFactor, now: options.now ?? Date.now };
   const metrics = createServiceMetrics(options.repository.backend, options.metricsMaxPipelines);
   const repository = instrumentRepository(options.repository, (operation, seconds) => metrics.storeLatency.observe(seconds, { operation }));
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   options.retention?.onDeleted((count) => metrics.deleted.inc({ reason: "retention" }, count));
 
   app.use(requestLog(logger, metrics));
-  const limitMs = options.requestTimeoutMs ?? 30_000;
+  const limitMs = options.requestTimeoutMs ?? APP_DEFAULTS.requestTimeoutMs;
   app.use(drainUnreadBody(options.drainBodyBytes ?? DEFAULT_DRAIN_BYTES, limitMs));
   app.use(securityHeaders);
   app.use(compression(options.encoders ?? STANDARD_ENCODERS));
@@ -124,9 +125,9 @@ export function createApp(options: AppOptions) {
     .route(
       "/",
       ingestRoutes(repository, {
-        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-        maxBatch: options.maxBatch ?? 10_000,
-        maxBatchBytes: options.maxBatchBytes ?? 16 * 1024 * 1024,
+        maxBodyBytes: options.maxBodyBytes ?? APP_DEFAULTS.maxBodyBytes,
+        maxBatch: options.maxBatch ?? APP_DEFAULTS.maxBatch,
+        maxBatchBytes: options.maxBatchBytes ?? APP_DEFAULTS.maxBatchBytes,
         secured,
         onBatch: (accepted, rejected) => {
           metrics.accepted.inc({}, accepted);

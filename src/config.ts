@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { LABELS, type Label } from "./domain/pipeline-info.ts";
 import type { RetentionRule } from "./domain/retention.ts";
-import { type ColumnMap, columnMapProblems } from "./repository/oracle/columns.ts";
-import { IDENTIFIER_RULE, isOracleTableName } from "./repository/oracle/identifiers.ts";
+import { APP_DEFAULTS } from "./app-defaults.ts";
+import { csv, flag, oneOf, positiveInt } from "./env-values.ts";
+import { JSONL_VARIABLES } from "./repository/jsonl/settings.ts";
+import { ORACLE_VARIABLES, poolSizeRule } from "./repository/oracle/settings.ts";
 
 /**
- * The whole configuration, read once from the environment by src/server.ts (the one other reader
- * of `process.env` is the db:init script). A bad value stops startup with one line naming the
- * variable.
+ * The whole configuration: the common variables here, each store's own in its settings module.
+ * loadConfig is pure; the entry points (src/server.ts, src/cli/) pass it the environment. A bad
+ * value stops startup with one line naming the variable.
  */
 
 const port = z
@@ -15,27 +17,6 @@ const port = z
   .regex(/^\d+$/, "must be a whole number from 1 to 65535")
   .transform(Number)
   .refine((n) => n >= 1 && n <= 65535, "must be a whole number from 1 to 65535");
-
-const positiveInt = (what: string) =>
-  z.string().regex(/^\d+$/, `must be a whole number (${what})`).transform(Number).refine((n) => n > 0, `must be > 0 (${what})`);
-
-const wholeNumber = (what: string) => z.string().regex(/^\d+$/, `must be a whole number (${what})`).transform(Number);
-
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: () => `must be one of: ${values.join(", ")}` });
-
-const csv = z.string().transform((text) =>
-  text
-    .split(",")
-    .map((part) => part.trim())
-    .filter(Boolean),
-);
-
-const flag = z
-  .string()
-  .transform((v) => v.trim().toLowerCase())
-  .refine((v) => ["true", "false", "1", "0", "yes", "no"].includes(v), "must be true or false")
-  .transform((v) => v === "true" || v === "1" || v === "yes");
 
 const origins = csv.refine(
   (list) => list.every((o) => o === "*" || /^https?:\/\/[^/\s]+$/.test(o)),
@@ -55,28 +36,28 @@ const common = {
   PORT: port.default(8000),
   HOST: host.default("0.0.0.0"),
   LOG_LEVEL: oneOf(["debug", "info", "warn", "error", "silent"] as const).default("info"),
-  PIPELINE_MAX_BODY_BYTES: positiveInt("bytes").default(1024 * 1024),
+  PIPELINE_MAX_BODY_BYTES: positiveInt("bytes").default(APP_DEFAULTS.maxBodyBytes),
   PIPELINE_API_KEYS: csv.optional(),
   PIPELINE_API_KEYS_FILE: z.string().min(1).optional(),
   PIPELINE_READ_AUTH: flag.default(false),
   PIPELINE_CORS_ORIGINS: origins.optional(),
   PIPELINE_RATE_LIMIT: positiveInt("requests per second per key").optional(),
-  PIPELINE_REQUEST_TIMEOUT_MS: positiveInt("milliseconds").default(30_000),
+  PIPELINE_REQUEST_TIMEOUT_MS: positiveInt("milliseconds").default(APP_DEFAULTS.requestTimeoutMs),
   PIPELINE_SHUTDOWN_TIMEOUT_MS: positiveInt("milliseconds").default(10_000),
-  PIPELINE_METRICS_MAX_PIPELINES: positiveInt("series").default(200),
-  PIPELINE_MAX_BATCH: positiveInt("records").default(10_000),
-  PIPELINE_MAX_BATCH_BYTES: positiveInt("bytes").default(16 * 1024 * 1024),
+  PIPELINE_METRICS_MAX_PIPELINES: positiveInt("series").default(APP_DEFAULTS.metricsMaxPipelines),
+  PIPELINE_MAX_BATCH: positiveInt("records").default(APP_DEFAULTS.maxBatch),
+  PIPELINE_MAX_BATCH_BYTES: positiveInt("bytes").default(APP_DEFAULTS.maxBatchBytes),
   PIPELINE_ROWCOUNT_DROP_FRACTION: z
     .string()
     .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "must be a fraction from 0 to 1, e.g. 0.5")
     .transform(Number)
-    .default(0.5),
+    .default(APP_DEFAULTS.rowcountDropFraction),
   PIPELINE_LATE_FACTOR: z
     .string()
     .regex(/^\d+(\.\d+)?$/, "must be a number of typical intervals, e.g. 2")
     .transform(Number)
     .refine((n) => n >= 1, "must be at least 1 (a run is not late before its typical interval)")
-    .default(2),
+    .default(APP_DEFAULTS.lateFactor),
   PIPELINE_RETENTION_DAYS: positiveInt("days").optional(),
   PIPELINE_RETENTION_RULES: z
     .string()
@@ -96,64 +77,17 @@ const common = {
   PIPELINE_RETENTION_INTERVAL_MINUTES: positiveInt("minutes between retention passes").default(60),
 };
 
-const required = (name: string) =>
-  z.string({ error: `is required when PIPELINE_BACKEND=oracle` }).min(1, `is required when PIPELINE_BACKEND=oracle (${name})`);
-
-const JsonlConfig = z.object({
-  ...common,
-  PIPELINE_BACKEND: z.literal("jsonl"),
-  PIPELINE_JSONL_PATH: z.string().min(1, "must be a file path").default("pipeline_data.jsonl"),
-  PIPELINE_JSONL_FSYNC: oneOf(["always", "interval", "never"] as const).default("always"),
-  PIPELINE_JSONL_ARCHIVE_DELETED: flag.default(false),
-});
+const JsonlConfig = z.object({ ...common, ...JSONL_VARIABLES });
 
 const MemoryConfig = z.object({ ...common, PIPELINE_BACKEND: z.literal("memory") });
 
-const OracleConfig = z
-  .object({
-    ...common,
-    PIPELINE_BACKEND: z.literal("oracle"),
-    ORACLE_DSN: required("connect string, e.g. dbhost:1521/FREEPDB1"),
-    ORACLE_USER: required("database user"),
-    ORACLE_PASSWORD: required("database password"),
-    // Table and column names are written into SQL text, so only identifiers pass (issue 3).
-    ORACLE_TABLE: z
-      .string()
-      .refine(isOracleTableName, `must be TABLE or SCHEMA.TABLE, each part ${IDENTIFIER_RULE}`)
-      .default("PIPELINE_RUNS"),
-    ORACLE_COLUMN_MAP: z
-      .string()
-      .default("{}")
-      .transform((text, ctx): ColumnMap => {
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch {}
-        if (!value || typeof value !== "object" || Array.isArray(value)) {
-          ctx.addIssue({ code: "custom", message: 'must be a JSON object of field -> column, e.g. {"rowcount":"ROW_COUNT"}' });
-          return z.NEVER;
-        }
-        const problems = columnMapProblems(value as Record<string, unknown>);
-        for (const message of problems) ctx.addIssue({ code: "custom", message });
-        return problems.length > 0 ? z.NEVER : (value as ColumnMap);
-      }),
-    ORACLE_POOL_MIN: wholeNumber("connections kept open").default(2),
-    ORACLE_POOL_MAX: positiveInt("connections at most").default(8),
-    ORACLE_CONNECT_TIMEOUT_SECONDS: positiveInt("seconds").default(5),
-    ORACLE_QUEUE_TIMEOUT_SECONDS: positiveInt("seconds").default(10),
-    ORACLE_CALL_TIMEOUT_SECONDS: positiveInt("seconds").default(30),
-  })
-  .refine((c) => c.ORACLE_POOL_MIN <= c.ORACLE_POOL_MAX, {
-    path: ["ORACLE_POOL_MIN"],
-    message: "must not exceed ORACLE_POOL_MAX",
-  });
+const OracleConfig = z.object({ ...common, ...ORACLE_VARIABLES }).refine(poolSizeRule.check, poolSizeRule.params);
 
 const ConfigSchema = z.discriminatedUnion("PIPELINE_BACKEND", [JsonlConfig, OracleConfig, MemoryConfig], {
   error: () => "must be one of: jsonl, oracle, memory",
 });
 
 export type Config = z.output<typeof ConfigSchema>;
-export type OracleSettings = z.output<typeof OracleConfig>;
 
 export class ConfigError extends Error {}
 

@@ -27,13 +27,11 @@ function readConfig(): Config {
 async function createRepository(config: Config, logger: Logger): Promise<RunRepository> {
   switch (config.PIPELINE_BACKEND) {
     case "jsonl": {
-      const { createJsonlRepository } = await import("./repository/jsonl/jsonl-repository.ts");
-      return createJsonlRepository({
-        path: config.PIPELINE_JSONL_PATH,
-        fsync: config.PIPELINE_JSONL_FSYNC,
-        archiveDeleted: config.PIPELINE_JSONL_ARCHIVE_DELETED,
-        logger,
-      });
+      const [{ createJsonlRepository }, { jsonlStoreOptions }] = await Promise.all([
+        import("./repository/jsonl/jsonl-repository.ts"),
+        import("./repository/jsonl/settings.ts"),
+      ]);
+      return createJsonlRepository({ ...jsonlStoreOptions(config), logger });
     }
     case "memory": {
       const { createMemoryRepository } = await import("./repository/memory.ts");

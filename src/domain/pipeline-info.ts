@@ -1,40 +1,67 @@
-import { z } from "@hono/zod-openapi";
-import { DATE_TIME_PATTERN, type ParsedDateTime, parseDateTime } from "./datetime.ts";
-import { inferPipelineName } from "./pipeline-name.ts";
+/**
+ * The run's fields, defined once: every schema, CSV column list and table column list is derived
+ * from RUN_FIELDS. `kind` says how a value is read and kept; `maxLength` is the column size of
+ * sql/create_pipeline_runs.sql, which POST enforces so that every store can hold what it accepts.
+ */
+export const RUN_FIELDS = [
+  { name: "start_local", kind: "local", description: "Local wall-clock start" },
+  { name: "end_local", kind: "local", description: "Local wall-clock end" },
+  { name: "start_utc", kind: "instant", description: "Start instant" },
+  { name: "end_utc", kind: "instant", description: "End instant, not before start_utc" },
+  { name: "elapsed_seconds", kind: "seconds", description: "Duration in seconds" },
+  { name: "elapsed_human", kind: "text", maxLength: 256, description: "Duration for people" },
+  { name: "output_file", kind: "text", maxLength: 1024, description: "Path of the output" },
+  { name: "rowcount", kind: "count", description: "Rows produced" },
+  { name: "log_file", kind: "text", maxLength: 1024, description: "Path of the log" },
+  { name: "pid", kind: "count", description: "Process id of the run" },
+  { name: "date_code", kind: "text", maxLength: 64, description: "Date code; not unique across pipelines" },
+  { name: "pipeline_name", kind: "label", maxLength: 255, description: "Pipeline label (inferred from paths when absent)" },
+  { name: "script_name", kind: "label", maxLength: 255, description: "Script label" },
+  { name: "pipeline_type", kind: "label", maxLength: 100, description: "Pipeline type label" },
+  { name: "environment", kind: "label", maxLength: 50, description: "Environment label" },
+] as const satisfies ReadonlyArray<{ name: string; kind: FieldKind; maxLength?: number; description: string }>;
 
-/** One stored pipeline run, exactly as the API returns it and the JSONL file holds it. */
-export interface PipelineRun {
-  start_local: string;
-  end_local: string;
-  start_utc: string;
-  end_utc: string;
-  elapsed_seconds: number;
-  elapsed_human: string;
-  output_file: string;
-  rowcount: number;
-  log_file: string;
-  pid: number;
-  date_code: string;
-  pipeline_name: string | null;
-  script_name: string | null;
-  pipeline_type: string | null;
-  environment: string | null;
+/**
+ * local: wall-clock text without offset ("2025-08-14T22:49:07"); instant: UTC text ending in Z;
+ * seconds: a non-negative number; count: a non-negative integer; text: a string; label: a string
+ * or null, one of the four a run is grouped and filtered by.
+ */
+export type FieldKind = "local" | "instant" | "seconds" | "count" | "text" | "label";
+
+interface KindValue {
+  local: string;
+  instant: string;
+  seconds: number;
+  count: number;
+  text: string;
+  label: string | null;
 }
 
-export const LABELS = ["pipeline_name", "script_name", "pipeline_type", "environment"] as const;
-export type Label = (typeof LABELS)[number];
+type RunField = (typeof RUN_FIELDS)[number];
+export type FieldName = RunField["name"];
+export type FieldOfKind<K extends FieldKind> = Extract<RunField, { kind: K }>["name"];
 
+/** One stored pipeline run, exactly as the API returns it and the JSONL file holds it. */
+export type PipelineRun = { [F in RunField as F["name"]]: KindValue[F["kind"]] };
+
+/** The field names in their stored order (JSONL keys, CSV columns, table columns). */
+export const FIELD_NAMES: readonly FieldName[] = RUN_FIELDS.map((field) => field.name);
+
+export const fieldsOfKind = <K extends FieldKind>(...kinds: K[]): Array<FieldOfKind<K>> =>
+  RUN_FIELDS.filter((field) => (kinds as FieldKind[]).includes(field.kind)).map((field) => field.name as FieldOfKind<K>);
+
+export type Label = FieldOfKind<"label">;
+/** The four labels, in field order: runs are grouped by them and filtered on each. */
+export const LABELS: readonly Label[] = fieldsOfKind("label");
+
+/** A run's label values, in LABELS order. */
+export const labelValues = (run: PipelineRun): Array<string | null> => LABELS.map((label) => run[label]);
+
+type LimitedField = Extract<RunField, { maxLength: number }>["name"];
 /** Column sizes of sql/create_pipeline_runs.sql; POST rejects what the Oracle table could not hold. */
-export const MAX_LENGTH = {
-  elapsed_human: 256,
-  output_file: 1024,
-  log_file: 1024,
-  date_code: 64,
-  pipeline_name: 255,
-  script_name: 255,
-  pipeline_type: 100,
-  environment: 50,
-} as const;
+export const MAX_LENGTH = Object.fromEntries(
+  RUN_FIELDS.flatMap((field) => ("maxLength" in field ? [[field.name, field.maxLength]] : [])),
+) as Readonly<Record<LimitedField, number>>;
 
 export const SAMPLE_RUN: PipelineRun = {
   start_local: "2025-08-14T22:49:07",
@@ -54,175 +81,3 @@ export const SAMPLE_RUN: PipelineRun = {
   pipeline_type: "batch",
   environment: "prod",
 };
-
-const INTEGER_TEXT = /^\s*[-+]?\d+(\.0*)?\s*$/;
-const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
-
-/** Integers as the original accepted them: 8543, 8543.0 or "8543"; beyond 2^53 - 1 a number
- * is no longer exact, so it is refused as too large. */
-export const laxInteger = z.preprocess(
-  (v) => (typeof v === "string" && INTEGER_TEXT.test(v) ? Number(v) : v),
-  z.int({
-    error: (issue) =>
-      issue.code === "too_big" ? `too large: at most ${Number.MAX_SAFE_INTEGER}` : issue.code === "too_small" ? `too small: at least ${Number.MIN_SAFE_INTEGER}` : "must be an integer",
-  }),
-);
-
-/** Numbers, also as numeric strings ("1692.8"). */
-export const laxNumber = z.preprocess(
-  (v) => (typeof v === "string" && NUMBER_TEXT.test(v) ? Number(v) : v),
-  z.number({ error: "must be a number" }),
-);
-
-/** A date-time in any accepted form; the value is the parsed instant and wall clock. */
-export const dateTimeText = (options: { allowDateOnly?: boolean } = {}) =>
-  z.string().transform((text, ctx): ParsedDateTime => {
-    const parsed = parseDateTime(text, options);
-    if (parsed) return parsed;
-    ctx.addIssue({
-      code: "custom",
-      message: `invalid date-time '${text.slice(0, 64)}': expected YYYY-MM-DD HH:MM:SS or ISO 8601, a real calendar date from 0001 to 9999 (in UTC too, once an offset is applied)`,
-    });
-    return z.NEVER;
-  });
-
-const label = z.string().nullable().optional();
-
-const runShape = {
-  start_local: dateTimeText().openapi({
-    description: "Local wall-clock start, without offset",
-    example: "2025-08-14 22:49:07",
-  }),
-  end_local: dateTimeText().openapi({ description: "Local wall-clock end", example: "2025-08-14 23:17:19" }),
-  start_utc: dateTimeText().openapi({
-    description: "Start instant; a value without offset is UTC",
-    format: "date-time",
-    example: "2025-08-15T05:49:07Z",
-  }),
-  end_utc: dateTimeText().openapi({ description: "End instant", format: "date-time", example: "2025-08-15T06:17:19Z" }),
-  elapsed_seconds: laxNumber.openapi({ description: "Duration in seconds", example: 1692.8 }),
-  elapsed_human: z.string().openapi({ description: "Duration for people", example: "28m 12s" }),
-  output_file: z.string().openapi({ description: "Path of the output", example: SAMPLE_RUN.output_file }),
-  rowcount: laxInteger.openapi({ description: "Rows produced", example: 8543 }),
-  log_file: z.string().openapi({ description: "Path of the log", example: SAMPLE_RUN.log_file }),
-  pid: laxInteger.openapi({ description: "Process id of the run", example: 53452 }),
-  date_code: z.string().openapi({ description: "Date code; not unique across pipelines", example: SAMPLE_RUN.date_code }),
-  pipeline_name: label.openapi({ description: "Pipeline label (inferred from paths when absent)", example: SAMPLE_RUN.pipeline_name }),
-  script_name: label.openapi({ description: "Script label", example: SAMPLE_RUN.script_name }),
-  pipeline_type: label.openapi({ description: "Pipeline type label", example: "batch" }),
-  environment: label.openapi({ description: "Environment label", example: "prod" }),
-};
-
-type RawRun = z.output<z.ZodObject<typeof runShape>>;
-
-function toRun(raw: RawRun): PipelineRun {
-  return {
-    start_local: raw.start_local.local,
-    end_local: raw.end_local.local,
-    start_utc: raw.start_utc.utc,
-    end_utc: raw.end_utc.utc,
-    elapsed_seconds: raw.elapsed_seconds,
-    elapsed_human: raw.elapsed_human,
-    output_file: raw.output_file,
-    rowcount: raw.rowcount,
-    log_file: raw.log_file,
-    pid: raw.pid,
-    date_code: raw.date_code,
-    pipeline_name: raw.pipeline_name ?? inferPipelineName(raw.output_file, raw.log_file),
-    script_name: raw.script_name ?? null,
-    pipeline_type: raw.pipeline_type ?? null,
-    environment: raw.environment ?? null,
-  };
-}
-
-/** What a JSONL line must hold to be served: the original's lax rules, nothing more. */
-export const StoredRunSchema = z.object(runShape).transform(toRun);
-
-/** What the document says of a non-negative integer field: a JSON integer or its text. */
-const countDoc = (description: string, example: number) => ({
-  description: `${description}; >= 0, also as a numeric string ("${example}")`,
-  example,
-  type: ["integer", "string"] as Array<"integer" | "string">,
-  anyOf: [
-    { type: "integer" as const, minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    { type: "string" as const, pattern: "^\\s*\\+?\\d+(\\.0*)?\\s*$" },
-  ],
-});
-const dateTimeDoc = (description: string) => ({
-  description: `${description}. YYYY-MM-DD HH:MM:SS, "T" or a space between date and time (any case), optional fraction, optional Z or ±HH:MM; a real calendar date`,
-  pattern: DATE_TIME_PATTERN,
-});
-const lengthDoc = (field: keyof typeof MAX_LENGTH) => ({ maxLength: MAX_LENGTH[field] });
-
-/** runShape with the limits POST enforces stated in the document (the checks themselves are in
- * PipelineInfoInputSchema's refinement, so that stored lines are not held to them). */
-const inputShape = {
-  ...runShape,
-  start_local: runShape.start_local.openapi(dateTimeDoc("Local wall-clock start; an offset is ignored")),
-  end_local: runShape.end_local.openapi(dateTimeDoc("Local wall-clock end; an offset is ignored")),
-  start_utc: runShape.start_utc.openapi({ ...dateTimeDoc("Start instant; a value without offset is UTC"), format: undefined }),
-  end_utc: runShape.end_utc.openapi({ ...dateTimeDoc("End instant, not before start_utc; a value without offset is UTC"), format: undefined }),
-  elapsed_seconds: runShape.elapsed_seconds.openapi({
-    description: 'Duration in seconds; >= 0, also as a numeric string ("1692.8")',
-    type: ["number", "string"],
-    anyOf: [{ type: "number", minimum: 0 }, { type: "string", pattern: "^\\s*\\+?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?\\s*$" }],
-  }),
-  rowcount: runShape.rowcount.openapi(countDoc("Rows produced", 8543)),
-  pid: runShape.pid.openapi(countDoc("Process id of the run", 53452)),
-  elapsed_human: runShape.elapsed_human.openapi(lengthDoc("elapsed_human")),
-  output_file: runShape.output_file.openapi(lengthDoc("output_file")),
-  log_file: runShape.log_file.openapi(lengthDoc("log_file")),
-  date_code: runShape.date_code.openapi(lengthDoc("date_code")),
-  pipeline_name: runShape.pipeline_name.openapi(lengthDoc("pipeline_name")),
-  script_name: runShape.script_name.openapi(lengthDoc("script_name")),
-  pipeline_type: runShape.pipeline_type.openapi(lengthDoc("pipeline_type")),
-  environment: runShape.environment.openapi(lengthDoc("environment")),
-};
-
-/** A POST body: the lax rules plus what the Oracle table and common sense require. */
-export const PipelineInfoInputSchema = z
-  .object(inputShape)
-  .superRefine((run, ctx) => {
-    for (const [field, max] of Object.entries(MAX_LENGTH)) {
-      const value = run[field as keyof typeof MAX_LENGTH];
-      if (typeof value === "string" && value.length > max) {
-        ctx.addIssue({ code: "custom", path: [field], message: `must be at most ${max} characters` });
-      }
-    }
-    for (const field of ["rowcount", "elapsed_seconds", "pid"] as const) {
-      if (run[field] < 0) ctx.addIssue({ code: "custom", path: [field], message: "must not be negative" });
-    }
-    for (const field of ["start_utc", "end_utc"] as const) {
-      // Stores keep instants to the microsecond; cutting digits off would store another instant.
-      if (run[field].beyondMicros) ctx.addIssue({ code: "custom", path: [field], message: "has digits past microseconds, which no store keeps" });
-    }
-    if (run.end_utc.epochMicros < run.start_utc.epochMicros) {
-      ctx.addIssue({ code: "custom", path: ["end_utc"], message: "must not be before start_utc" });
-    }
-  })
-  .transform(toRun)
-  .openapi("PipelineInfoInput", { example: { ...SAMPLE_RUN, start_local: "2025-08-14 22:49:07", end_local: "2025-08-14 23:17:19" } });
-
-const instant = (description: string, example: string) =>
-  z.string().openapi({ description, format: "date-time", example });
-
-/** A run as the API returns it. */
-export const PipelineInfoSchema = z
-  .object({
-    start_local: z.string().openapi({ description: "Local start, YYYY-MM-DDTHH:MM:SS", example: SAMPLE_RUN.start_local }),
-    end_local: z.string().openapi({ description: "Local end", example: SAMPLE_RUN.end_local }),
-    start_utc: instant("Start instant in UTC", SAMPLE_RUN.start_utc),
-    end_utc: instant("End instant in UTC", SAMPLE_RUN.end_utc),
-    elapsed_seconds: z.number().openapi({ example: SAMPLE_RUN.elapsed_seconds }),
-    elapsed_human: z.string().openapi({ example: SAMPLE_RUN.elapsed_human }),
-    output_file: z.string().openapi({ example: SAMPLE_RUN.output_file }),
-    rowcount: z.int().openapi({ example: SAMPLE_RUN.rowcount }),
-    log_file: z.string().openapi({ example: SAMPLE_RUN.log_file }),
-    pid: z.int().openapi({ example: SAMPLE_RUN.pid }),
-    date_code: z.string().openapi({ example: SAMPLE_RUN.date_code }),
-    pipeline_name: z.string().nullable().openapi({ example: SAMPLE_RUN.pipeline_name }),
-    script_name: z.string().nullable().openapi({ example: SAMPLE_RUN.script_name }),
-    pipeline_type: z.string().nullable().openapi({ example: SAMPLE_RUN.pipeline_type }),
-    environment: z.string().nullable().openapi({ example: SAMPLE_RUN.environment }),
-  })
-  .openapi("PipelineInfo");

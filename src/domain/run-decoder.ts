@@ -1,5 +1,6 @@
 import { commonFormMicros, parseDateTime } from "./datetime.ts";
-import { type PipelineRun, StoredRunSchema } from "./pipeline-info.ts";
+import { LABELS, type PipelineRun, fieldsOfKind } from "./pipeline-info.ts";
+import { StoredRunSchema } from "./stored-run.ts";
 import { inferPipelineName } from "./pipeline-name.ts";
 import { identityHash } from "./run-identity.ts";
 
@@ -12,8 +13,7 @@ export interface DecodedRun {
 
 export type DecodeResult = { ok: true; value: DecodedRun } | { ok: false; reason: string };
 
-const STRINGS = ["elapsed_human", "output_file", "log_file", "date_code"] as const;
-const LABEL_KEYS = ["pipeline_name", "script_name", "pipeline_type", "environment"] as const;
+const STRINGS = fieldsOfKind("text");
 
 /** Microseconds of a date-time in any accepted form; NaN when it is not one. */
 const micros = (v: unknown): number => {
@@ -33,7 +33,7 @@ function checkUsualShape(value: unknown): { startMicros: number; endMicros: numb
   if (typeof elapsed !== "number" || !Number.isFinite(elapsed)) return undefined;
   if (!Number.isSafeInteger(o.rowcount) || !Number.isSafeInteger(o.pid)) return undefined;
   for (const key of STRINGS) if (typeof o[key] !== "string") return undefined;
-  for (const key of LABEL_KEYS) {
+  for (const key of LABELS) {
     const label = o[key];
     if (label !== undefined && label !== null && typeof label !== "string") return undefined;
   }

@@ -1,4 +1,5 @@
-import type { PipelineRun } from "./pipeline-info.ts";
+import { FNV1A_OFFSET, fnv1aStep } from "./fnv1a.ts";
+import { FIELD_NAMES, type PipelineRun } from "./pipeline-info.ts";
 
 /** The fields that identify a run: a retried report of the same run has all four equal. */
 export const IDENTITY_FIELDS = ["pipeline_name", "date_code", "start_utc", "pid"] as const;
@@ -11,23 +12,18 @@ export const identityKey = (run: PipelineRun): string => JSON.stringify(IDENTITY
  * FNV-1a over the fields in turn, without building a string: index builds call it per line.
  */
 export function identityHash(pipelineName: string | null, dateCode: string, pid: number): number {
-  let h = 0x811c9dc5;
-  if (pipelineName === null) h = Math.imul(h ^ 0xffff, 0x01000193);
-  else for (let i = 0; i < pipelineName.length; i++) h = Math.imul(h ^ pipelineName.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ 0x10000, 0x01000193);
-  for (let i = 0; i < dateCode.length; i++) h = Math.imul(h ^ dateCode.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ 0x10001, 0x01000193);
-  h = Math.imul(h ^ (pid & 0xffff), 0x01000193);
-  h = Math.imul(h ^ Math.floor(pid / 65536), 0x01000193);
+  let h = FNV1A_OFFSET;
+  if (pipelineName === null) h = fnv1aStep(h, 0xffff);
+  else for (let i = 0; i < pipelineName.length; i++) h = fnv1aStep(h, pipelineName.charCodeAt(i));
+  h = fnv1aStep(h, 0x10000);
+  for (let i = 0; i < dateCode.length; i++) h = fnv1aStep(h, dateCode.charCodeAt(i));
+  h = fnv1aStep(h, 0x10001);
+  h = fnv1aStep(h, pid & 0xffff);
+  h = fnv1aStep(h, Math.floor(pid / 65536));
   return h | 0;
 }
 
-const FIELDS: Array<keyof PipelineRun> = [
-  "start_local", "end_local", "start_utc", "end_utc", "elapsed_seconds", "elapsed_human", "output_file",
-  "rowcount", "log_file", "pid", "date_code", "pipeline_name", "script_name", "pipeline_type", "environment",
-];
-
 /** The fields in which two runs (in stored form) differ. */
 export function differingFields(a: PipelineRun, b: PipelineRun): string[] {
-  return FIELDS.filter((f) => a[f] !== b[f]);
+  return FIELD_NAMES.filter((f) => a[f] !== b[f]);
 }

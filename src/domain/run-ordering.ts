@@ -1,5 +1,4 @@
-import { z } from "@hono/zod-openapi";
-import { blankToUndefined } from "./query-params.ts";
+import { LABELS, type Label } from "./pipeline-info.ts";
 
 export const ORDER_FIELDS = ["start_utc", "end_utc", "elapsed_seconds", "rowcount", "pipeline_name"] as const;
 export type OrderField = (typeof ORDER_FIELDS)[number];
@@ -23,25 +22,12 @@ export interface Keyset {
 /** The original API's order, still the default: newest start first. */
 export const NEWEST_FIRST: RunOrder = { field: "start_utc", descending: true };
 
-export const orderParam = z
-  .preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .transform((text, ctx): RunOrder => {
-        const descending = text.startsWith("-");
-        const field = (descending ? text.slice(1) : text) as OrderField;
-        if (ORDER_FIELDS.includes(field)) return { field, descending };
-        ctx.addIssue({ code: "custom", message: `must be one of ${ORDER_FIELDS.join(", ")}, optionally prefixed with - for descending` });
-        return z.NEVER;
-      })
-      .optional(),
-  )
-  .openapi({
-    description: `Sort field: ${ORDER_FIELDS.join(", ")}; prefix with - for descending. Default -start_utc (newest first).`,
-    example: "-elapsed_seconds",
-    type: "string",
-  });
+/** "-elapsed_seconds" as an order; undefined when the text names no order field. */
+export function parseOrder(text: string): RunOrder | undefined {
+  const descending = text.startsWith("-");
+  const field = (descending ? text.slice(1) : text) as OrderField;
+  return ORDER_FIELDS.includes(field) ? { field, descending } : undefined;
+}
 
 export const orderText = (order: RunOrder) => `${order.descending ? "-" : ""}${order.field}`;
 
@@ -51,4 +37,13 @@ export function compareValues(a: number | string | null, b: number | string | nu
   if (a === null) return -1;
   if (b === null) return 1;
   return a < b ? -1 : 1;
+}
+
+/** Label order for ties: label by label, each as compareValues orders it (nulls first). */
+export function compareLabels(a: Readonly<Record<Label, string | null>>, b: Readonly<Record<Label, string | null>>): number {
+  for (const label of LABELS) {
+    const order = compareValues(a[label], b[label]);
+    if (order !== 0) return order;
+  }
+  return 0;
 }

@@ -1,4 +1,4 @@
-import type { HistoryBucketSize } from "./statistics.ts";
+import type { HistoryBucketSize } from "./pipeline-stats.ts";
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
 export function isTimeZone(zone: string): boolean {

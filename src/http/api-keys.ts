@@ -1,10 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
+import { isProbePath } from "./probe-paths.ts";
 import { problem } from "./problem.ts";
 import { sha256 } from "./sha256.ts";
 
-/** Paths probes and scrapers reach without a key, even when reads need one. */
-const ALWAYS_OPEN = new Set(["/health", "/health/ready", "/metrics"]);
 /** Documentation and the web page's shell carry no run data; keeping them open lets /docs offer
  * "Authorize" and the page ask for a key. */
 const DOCS = (path: string) => path === "/" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/") || path === "/ui" || path.startsWith("/ui/");
@@ -35,7 +34,7 @@ export function apiKeyMiddleware(options: ApiKeyOptions): MiddlewareHandler<AppE
   const known = Promise.all(options.keys.map(sha256));
   return async (c, next) => {
     const isRead = READ_METHODS.has(c.req.method);
-    if (isRead && (c.req.method === "OPTIONS" || !options.protectReads || ALWAYS_OPEN.has(c.req.path) || DOCS(c.req.path))) return next();
+    if (isRead && (c.req.method === "OPTIONS" || !options.protectReads || isProbePath(c.req.path) || DOCS(c.req.path))) return next();
     const key = presentedKey(c.req.header("authorization"), c.req.header("x-api-key"));
     const digests = await known;
     const given = key ? await sha256(key) : new Uint8Array(32);

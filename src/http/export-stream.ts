@@ -1,11 +1,8 @@
-import type { PipelineRun } from "../domain/pipeline-info.ts";
+import { FIELD_NAMES, type PipelineRun } from "../domain/pipeline-info.ts";
 
 const encoder = new TextEncoder();
 
-export const CSV_COLUMNS: Array<keyof PipelineRun> = [
-  "start_local", "end_local", "start_utc", "end_utc", "elapsed_seconds", "elapsed_human", "output_file", "rowcount",
-  "log_file", "pid", "date_code", "pipeline_name", "script_name", "pipeline_type", "environment",
-];
+export const CSV_COLUMNS = FIELD_NAMES;
 
 /** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break; null is empty. */
 export function csvField(value: string | number | null): string {
@@ -56,3 +53,17 @@ export function streamText(
 }
 
 export const ndjsonLine = (run: PipelineRun) => `${JSON.stringify(run)}\n`;
+
+const stamp = (now: Date) => now.toISOString().replace(/[-:]/g, "").slice(0, 15);
+
+/** A file download of `runs`: the streamed body and the headers that name its type and file. */
+export function exportDownload(format: "csv" | "ndjson", runs: AsyncIterable<PipelineRun>, now = new Date()) {
+  const csv = format === "csv";
+  return {
+    body: csv ? streamText(`${CSV_COLUMNS.join(",")}\r\n`, runs, csvRow) : streamText("", runs, ndjsonLine),
+    headers: {
+      "content-type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+      "content-disposition": `attachment; filename="pipeline_runs-${stamp(now)}.${csv ? "csv" : "ndjson"}"`,
+    },
+  };
+}

@@ -61,22 +61,27 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
-export function problem(
-  status: number,
-  detail: string,
-  extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
-): Response {
-  const body = {
-    type: "about:blank",
-    title: TITLES[status] ?? "Error",
-    status,
-    detail,
-    ...(extra.errors ? { errors: extra.errors } : {}),
-  };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...extra.headers },
-  });
+export interface ProblemExtra {
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+}
+
+/** The RFC 9457 body of a problem answer. */
+function problemBody(status: number, detail: string, errors: FieldError[] | undefined) {
+  return { type: "about:blank", title: TITLES[status] ?? "Error", status, detail, ...(errors ? { errors } : {}) };
+}
+
+const problemHeaders = (extra: ProblemExtra) => ({ "content-type": "application/problem+json", "cache-control": "no-store", ...extra.headers });
+
+/** A problem answer from middleware and error handlers, which return plain Responses. */
+export function problem(status: number, detail: string, extra: ProblemExtra = {}): Response {
+  return new Response(JSON.stringify(problemBody(status, detail, extra.errors)), { status, headers: problemHeaders(extra) });
+}
+
+/** The same answer from a typed route handler: through c.json, so the status is checked against
+ * the route's declared answers and the typed client sees it. */
+export function problemJson<S extends ContentfulStatusCode>(c: Context, status: S, detail: string, extra: ProblemExtra = {}) {
+  return c.json(problemBody(status, detail, extra.errors), status, problemHeaders(extra));
 }
 
 /** Zod issues as the `errors` list: every offending field, by dotted path. */

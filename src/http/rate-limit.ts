@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
+import { isProbePath } from "./probe-paths.ts";
 import { problem } from "./problem.ts";
 
 const MAX_CLIENTS = 10_000;
@@ -11,7 +12,7 @@ const MAX_CLIENTS = 10_000;
 export function rateLimit(perSecond: number, now: () => number = () => performance.now()): MiddlewareHandler<AppEnv> {
   const buckets = new Map<string, { tokens: number; at: number }>();
   return async (c, next) => {
-    if (c.req.path === "/health" || c.req.path === "/health/ready" || c.req.path === "/metrics") return next();
+    if (isProbePath(c.req.path)) return next();
     const client = c.var.apiKeyId ?? c.env?.ip ?? "anonymous";
     const t = now();
     let bucket = buckets.get(client);

@@ -1,6 +1,7 @@
-import type { PipelineSummary } from "../domain/responses.ts";
+import type { PipelineSummary } from "../domain/pipeline-stats.ts";
 import type { StoreHealth } from "../repository/port.ts";
 import { Counter, Gauge, Histogram, Registry } from "./metrics-registry.ts";
+import { APP_DEFAULTS } from "../app-defaults.ts";
 
 /** A summary with the late verdict of GET /pipelines. */
 export interface FlaggedSummary extends PipelineSummary {
@@ -21,7 +22,7 @@ export type ServiceMetrics = ReturnType<typeof createServiceMetrics>;
  * (unknown paths count as "unmatched"), and per-pipeline series are capped at `maxPipelines`,
  * keeping the most recently run pipelines.
  */
-export function createServiceMetrics(backend: string, maxPipelines = 200) {
+export function createServiceMetrics(backend: string, maxPipelines: number = APP_DEFAULTS.metricsMaxPipelines) {
   const registry = new Registry();
   const requests = registry.register(new Counter("http_requests_total", "HTTP requests by route, method and status."));
   const latency = registry.register(new Histogram("http_request_duration_seconds", "HTTP request latency by route, until the response starts."));
@@ -53,9 +54,10 @@ export function createServiceMetrics(backend: string, maxPipelines = 200) {
     ),
   );
   registry.register(
-    new Gauge("pipeline_jsonl_skipped_lines", "JSONL lines skipped as unreadable.", () =>
-      snapshot.health?.skippedLines === undefined ? [] : [{ value: snapshot.health.skippedLines }],
-    ),
+    new Gauge("pipeline_jsonl_skipped_lines", "JSONL lines skipped as unreadable.", () => {
+      const health = snapshot.health;
+      return health?.kind === "file" && health.skippedLines !== undefined ? [{ value: health.skippedLines }] : [];
+    }),
   );
 
   const compaction = () => snapshot.health?.lastCompaction;

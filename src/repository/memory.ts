@@ -1,15 +1,15 @@
-import type { PipelineRun } from "../domain/pipeline-info.ts";
+import { type PipelineRun, labelValues } from "../domain/pipeline-info.ts";
 import { identityKey } from "../domain/run-identity.ts";
 import type { RunFilter } from "../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/statistics.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/pipeline-stats.ts";
 import { TimeBuckets } from "../domain/time-buckets.ts";
-import { planInsert } from "./insert-plan.ts";
-import { HistoryBuilder, StatsBuilder } from "./pipeline-stats.ts";
+import { planInsert } from "../domain/insert-plan.ts";
+import { StatsBuilder } from "./in-process/group-stats.ts";
+import { HistoryBuilder } from "./in-process/history-builder.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "./port.ts";
-import { type KeyedRun, comparator, compareKeysets, keyRun, keysetOf, matcher } from "./run-order.ts";
-
-const LABEL_VALUES = (run: PipelineRun) => [run.pipeline_name, run.script_name, run.pipeline_type, run.environment];
+import { type KeyedRun, comparator, compareKeysets, keyRun, keysetOf } from "./in-process/keyed-run.ts";
+import { matcher } from "./in-process/run-matcher.ts";
 
 /**
  * A store that keeps runs in process memory. It passes the same contract suite as the durable
@@ -63,7 +63,7 @@ export function createMemoryRepository(initial: readonly PipelineRun[] = []): Ru
     async summarizePipelines(filter: RunFilter = {}): Promise<PipelineStats[]> {
       const builder = new StatsBuilder();
       for (const k of runs.filter(matcher(filter))) {
-        builder.add(LABEL_VALUES(k.run), { startMicros: k.startMicros, seq: k.seq, elapsed: k.run.elapsed_seconds, rowcount: k.run.rowcount });
+        builder.add(labelValues(k.run), { startMicros: k.startMicros, seq: k.seq, elapsed: k.run.elapsed_seconds, rowcount: k.run.rowcount });
       }
       return builder.results();
     },

@@ -1,30 +1,43 @@
+import type { InsertOutcome } from "../domain/insert-plan.ts";
 import type { PipelineRun } from "../domain/pipeline-info.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/statistics.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/pipeline-stats.ts";
 import type { RunFilter } from "../domain/run-filter.ts";
 import type { Keyset, RunOrder } from "../domain/run-ordering.ts";
 
 /**
- * What a store says about itself to /health. "degraded": reads are served but writes fail
+ * What every store says about itself to /health. "degraded": reads are served but writes fail
  * (full disk, lost lock, no permission, database refusing inserts), with the reason;
  * "unhealthy": the store can serve nothing.
  */
-export interface StoreHealth {
+interface CommonHealth {
   status: "healthy" | "degraded" | "unhealthy" | "starting";
   /** Why the store is not healthy; never contains secrets. */
   reason?: string;
   /** Records the store serves, when it knows without a scan. */
   records?: number;
-  /** JSONL lines that could not be read as records. */
-  skippedLines?: number;
-  /** While starting: how far the store has got. */
-  progress?: { percent: number; lines: number };
   /** Set when this instance may not write, with the reason (e.g. another writer holds the file). */
   readOnly?: string;
   /** Writes that failed since the start, by cause (an errno or database error code). */
   writeFailures?: Record<string, number>;
-  /** The last deletion this instance carried out (for JSONL: the compaction that rewrote the file). */
+  /** The last deletion this instance carried out (for a file: the compaction that rewrote it). */
   lastCompaction?: CompactionReport;
 }
+
+/** A store that serves a file (JSONL) adds what reading the file found. */
+export interface FileStoreHealth extends CommonHealth {
+  kind: "file";
+  /** Lines that could not be read as records. */
+  skippedLines?: number;
+  /** While the first index is built: how far it has got. */
+  progress?: { percent: number; lines: number };
+}
+
+/** A store without a file of its own (Oracle, memory) says only the common part. */
+export interface OtherStoreHealth extends CommonHealth {
+  kind?: undefined;
+}
+
+export type StoreHealth = FileStoreHealth | OtherStoreHealth;
 
 /** What one deletion did: when it finished, how long it took, runs removed, bytes given back. */
 export interface CompactionReport {
@@ -51,6 +64,7 @@ export interface FindRunsQuery {
   includeTotal?: boolean;
 }
 
+/** What findRuns answers: the page's runs, the total when asked for, and where the next page starts. */
 export interface RunPage {
   /** All runs matching the filter, or null when not asked for. */
   total: number | null;
@@ -59,13 +73,7 @@ export interface RunPage {
   next: Keyset | null;
 }
 
-/** What happened to one run handed to insertRuns. */
-export type InsertOutcome =
-  | { status: "created"; run: PipelineRun }
-  /** A run with the same identity and the same content was already stored: nothing written. */
-  | { status: "existing"; run: PipelineRun }
-  /** A run with the same identity but other content is stored; `fields` name the differences. */
-  | { status: "conflict"; run: PipelineRun; fields: string[] };
+export type { InsertOutcome } from "../domain/insert-plan.ts";
 
 /**
  * The repository port: everything the HTTP app needs from a store of pipeline runs.
@@ -78,9 +86,14 @@ export type InsertOutcome =
  *
  * Returned runs and summaries may be shared with other callers: treat them as read-only.
  *
- * Errors: any method may throw StoreUnavailableError (store unreachable) or StoreStartingError
- * (not ready yet); insertRuns may also throw StoreReadOnlyError and ValueTooLargeError. Anything
- * else is a bug and surfaces as a 500.
+ * Errors (src/errors.ts; src/http/problem.ts answers each once):
+ * - any method but health and close: StoreUnavailableError (unreachable, or busy past a timeout)
+ *   and StoreStartingError (not ready yet);
+ * - insertRuns and deleteRuns: StoreReadOnlyError (this instance may not write);
+ * - insertRuns: ValueTooLargeError (a value does not fit its column), ConflictError (the store's
+ *   own constraint refuses the run) and InvalidInputError (a valid record the store cannot keep);
+ * - runHistory: InvalidInputError (a time zone the store does not know).
+ * Anything else is a bug and surfaces as a 500.
  */
 export interface RunRepository {
   /** The backend's name as /health reports it ("jsonl", "memory", "oracle"). */

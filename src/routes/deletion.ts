@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { isEmptyFilter } from "../domain/retention.ts";
-import { filterParams, toRunFilter } from "../domain/run-filter.ts";
-import { blankToUndefined, queryBoolean } from "../domain/query-params.ts";
+import { filterParams, toRunFilter } from "../http/schemas/filter-query.ts";
+import { blankToUndefined, queryBoolean } from "../http/schemas/query-values.ts";
 import { ConflictError, InvalidInputError } from "../errors.ts";
 import { problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";

@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { HealthSchema } from "../domain/responses.ts";
+import { HealthSchema } from "../http/schemas/health.ts";
 import { validationHook } from "../http/problem.ts";
 import type { RunRepository, StoreHealth } from "../repository/port.ts";
 
@@ -69,14 +69,15 @@ export function healthRoutes(repository: RunRepository, version: string, lifecyc
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(healthRoute, async (c) => {
       const h = await repository.health();
+      const file = h.kind === "file" ? h : undefined;
       const body = {
         status: h.status,
         backend: repository.backend,
         version,
         ...(h.reason !== undefined ? { reason: h.reason } : {}),
         ...(h.records !== undefined ? { records: h.records } : {}),
-        ...(h.skippedLines !== undefined ? { skipped_lines: h.skippedLines } : {}),
-        ...(h.progress !== undefined ? { progress: h.progress } : {}),
+        ...(file?.skippedLines !== undefined ? { skipped_lines: file.skippedLines } : {}),
+        ...(file?.progress !== undefined ? { progress: file.progress } : {}),
         ...(h.readOnly !== undefined ? { read_only: h.readOnly } : {}),
         ...(h.writeFailures !== undefined ? { write_failures: h.writeFailures } : {}),
         ...(h.lastCompaction

@@ -1,10 +1,12 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type PipelineRun, PipelineInfoInputSchema, PipelineInfoSchema } from "../domain/pipeline-info.ts";
+import type { PipelineRun } from "../domain/pipeline-info.ts";
+import { PipelineInfoInputSchema, PipelineInfoSchema } from "../http/schemas/run.ts";
 import { timeSlicer } from "../event-loop.ts";
 import { idempotency } from "../http/idempotency.ts";
-import { type FieldError, fieldErrors, problem, problemResponse, validationHook } from "../http/problem.ts";
+import { type BatchRecords, type BatchResult, batchFormat, batchReport, conflictErrors, outcomeResult, parseNdjson } from "../http/batch-body.ts";
+import { fieldErrors, problem, problemJson, problemResponse, validationHook } from "../http/problem.ts";
 import { limitBody } from "../http/body-limit.ts";
 import { requireJson } from "../http/require-json.ts";
 import type { InsertOutcome, RunRepository } from "../repository/port.ts";
@@ -103,15 +105,11 @@ const batchRoute = (middleware: MiddlewareHandler[], maxBatch: number, security:
     },
   });
 
-const BATCH_TYPE = /^application\/(json|x-ndjson|ndjson)\s*(;|$)/i;
-
 const requireBatchType: MiddlewareHandler = async (c, next) => {
   const type = c.req.header("content-type") ?? "";
-  if (!BATCH_TYPE.test(type)) return problem(415, `Content-Type must be application/json or application/x-ndjson, got '${type.slice(0, 100) || "none"}'`);
+  if (!batchFormat(type)) return problem(415, `Content-Type must be application/json or application/x-ndjson, got '${type.slice(0, 100) || "none"}'`);
   await next();
 };
-
-const statusOf = (o: InsertOutcome) => (o.status === "created" ? 201 : o.status === "existing" ? 200 : 409);
 
 export interface IngestOptions {
   maxBodyBytes: number;
@@ -132,43 +130,32 @@ export function ingestRoutes(repository: RunRepository, options: IngestOptions) 
       const [outcome] = (await repository.insertRuns([c.req.valid("json")])) as [InsertOutcome];
       if (outcome.status === "conflict") {
         const detail = `A run with this identity (pipeline_name, date_code, start_utc, pid) is stored with other values in: ${outcome.fields.join(", ")}`;
-        return problem(409, detail, { errors: outcome.fields.map((field) => ({ location: "body", field, message: "differs from the stored run with the same identity" })) }) as never;
+        return problemJson(c, 409, detail, { errors: conflictErrors(outcome.fields) });
       }
       return outcome.status === "created" ? c.json(outcome.run, 201) : c.json(outcome.run, 200);
     })
     .openapi(batchRoute([requireBatchType, limitBody(options.maxBatchBytes), remember], options.maxBatch, security), async (c) => {
-      const type = c.req.header("content-type") ?? "";
-      let records: unknown[];
-      const parseErrors = new Map<number, FieldError[]>();
-      if (/json\s*(;|$)/i.test(type) && !/ndjson/i.test(type)) {
+      let batch: BatchRecords;
+      if (batchFormat(c.req.header("content-type") ?? "") === "json") {
         const body = await c.req.json().catch(() => {
           throw new HTTPException(400, { message: "Malformed JSON in request body" });
         });
         if (!Array.isArray(body)) {
-          return problem(422, "The body must be a JSON array of records", { errors: [{ location: "body", field: "(body)", message: "expected an array of records" }] }) as never;
+          return problemJson(c, 422, "The body must be a JSON array of records", { errors: [{ location: "body", field: "(body)", message: "expected an array of records" }] });
         }
-        records = body;
+        batch = { records: body, unreadable: new Map() };
       } else {
-        records = [];
-        const lines = (await c.req.text()).split("\n");
-        for (const line of lines) {
-          if (line.trim() === "") continue;
-          try {
-            records.push(JSON.parse(line));
-          } catch {
-            parseErrors.set(records.length, [{ location: "body", field: "(record)", message: "not valid JSON" }]);
-            records.push(undefined);
-          }
-        }
+        batch = parseNdjson(await c.req.text());
       }
-      if (records.length > options.maxBatch) return problem(413, `A batch holds at most ${options.maxBatch} records; this one has ${records.length}`) as never;
+      const { records, unreadable } = batch;
+      if (records.length > options.maxBatch) return problemJson(c, 413, `A batch holds at most ${options.maxBatch} records; this one has ${records.length}`);
 
-      const results: Array<{ index: number; status: number; errors?: FieldError[] }> = [];
+      const results: BatchResult[] = [];
       const valid: Array<{ index: number; run: PipelineRun }> = [];
       // Validating 10,000 records takes a while: in slices, so other requests are served meanwhile.
       const slicer = timeSlicer();
       for (let index = 0; index < records.length; index++) {
-        const broken = parseErrors.get(index);
+        const broken = unreadable.get(index);
         const parsed = broken ? null : PipelineInfoInputSchema.safeParse(records[index]);
         if (broken) results.push({ index, status: 422, errors: broken });
         else if (parsed && !parsed.success) results.push({ index, status: 422, errors: fieldErrors(parsed.error, "body") });
@@ -176,14 +163,9 @@ export function ingestRoutes(repository: RunRepository, options: IngestOptions) 
         if ((index & 255) === 255) await slicer.pause();
       }
       const outcomes = valid.length ? await repository.insertRuns(valid.map((v) => v.run)) : [];
-      outcomes.forEach((outcome, k) => {
-        const { index } = valid[k] as { index: number };
-        const errors = outcome.status === "conflict" ? outcome.fields.map((field) => ({ location: "body" as const, field, message: "differs from the stored run with the same identity" })) : undefined;
-        results.push({ index, status: statusOf(outcome), ...(errors ? { errors } : {}) });
-      });
-      results.sort((a, b) => a.index - b.index);
-      const count = (status: number) => results.filter((r) => r.status === status).length;
-      options.onBatch?.(count(201) + count(200), count(409) + count(422));
-      return c.json({ created: count(201), existing: count(200), conflicts: count(409), invalid: count(422), results }, 200);
+      outcomes.forEach((outcome, k) => results.push(outcomeResult((valid[k] as { index: number }).index, outcome)));
+      const report = batchReport(results);
+      options.onBatch?.(report.created + report.existing, report.conflicts + report.invalid);
+      return c.json(report, 200);
     });
 }

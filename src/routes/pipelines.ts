@@ -1,8 +1,9 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { isLate } from "../domain/lateness.ts";
-import { toRunFilter } from "../domain/run-filter.ts";
-import type { PipelineStats } from "../domain/statistics.ts";
-import { HistoryQuerySchema, HistoryResponseSchema, PipelineStatsResponseSchema, SummaryQuerySchema } from "../domain/statistics-query.ts";
+import { toRunFilter } from "../http/schemas/filter-query.ts";
+import type { PipelineStats } from "../domain/pipeline-stats.ts";
+import { HistoryResponseSchema, PipelineStatsResponseSchema } from "../http/schemas/pipeline-stats.ts";
+import { HistoryQuerySchema, SummaryQuerySchema } from "../http/schemas/pipeline-stats-query.ts";
 import { problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
 import { guarded, notModified, unavailable } from "./responses.ts";

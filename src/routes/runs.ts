@@ -1,13 +1,13 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, encodeCursor, queryFingerprint } from "../domain/cursor.ts";
-import { PipelineInfoResponseSchema } from "../domain/responses.ts";
-import { toRunFilter } from "../domain/run-filter.ts";
+import { decodeCursor, encodeCursor, queryFingerprint } from "../http/cursor.ts";
+import { PipelineInfoResponseSchema } from "../http/schemas/run-page.ts";
+import { toRunFilter } from "../http/schemas/filter-query.ts";
 import { NEWEST_FIRST } from "../domain/run-ordering.ts";
-import { RunQuerySchema, requestedFormat } from "../domain/run-query.ts";
-import { csvRow, CSV_COLUMNS, ndjsonLine, streamText } from "../http/export-stream.ts";
+import { RunQuerySchema, requestedFormat } from "../http/schemas/run-query.ts";
+import { CSV_COLUMNS, exportDownload } from "../http/export-stream.ts";
 import { streamRunEnvelope } from "../http/json-stream.ts";
 import { noneMatch } from "../http/conditional.ts";
-import { problem, problemResponse, validationHook } from "../http/problem.ts";
+import { problemJson, problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
 import { guarded, notModified, unavailable } from "./responses.ts";
 
@@ -39,8 +39,6 @@ const getRunsRoute = createRoute({
   },
 });
 
-const stamp = () => new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
-
 /** GET /get_pipeline_info: the original listing, with richer filters, orders, cursors and exports. */
 export function runsRoutes(repository: RunRepository) {
   return new OpenAPIHono({ defaultHook: validationHook }).openapi(getRunsRoute, async (c) => {
@@ -53,7 +51,7 @@ export function runsRoutes(repository: RunRepository) {
     let after;
     if (query.cursor !== undefined && !query.all_data) {
       const decoded = decodeCursor(query.cursor, fingerprint, order);
-      if (!decoded.ok) return problem(422, `cursor ${decoded.reason}`, { errors: [{ location: "query", field: "cursor", message: decoded.reason }] }) as never;
+      if (!decoded.ok) return problemJson(c, 422, `cursor ${decoded.reason}`, { errors: [{ location: "query", field: "cursor", message: decoded.reason }] });
       after = decoded.keyset;
     }
 
@@ -65,7 +63,7 @@ export function runsRoutes(repository: RunRepository) {
         const tag = `W/"${version}.${fingerprint}.${format}"`;
         c.header("etag", tag);
         c.header("cache-control", "no-cache");
-        if (noneMatch(c.req.header("if-none-match"), tag)) return c.body(null, 304) as never;
+        if (noneMatch(c.req.header("if-none-match"), tag)) return c.body(null, 304);
       }
     }
 
@@ -75,17 +73,13 @@ export function runsRoutes(repository: RunRepository) {
         : (async function* () {
             yield* (await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: false })).runs;
           })();
-      const csv = format === "csv";
-      const body = csv ? streamText(`${CSV_COLUMNS.join(",")}\r\n`, runs, csvRow) : streamText("", runs, ndjsonLine);
-      return c.body(body, 200, {
-        "content-type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
-        "content-disposition": `attachment; filename="pipeline_runs-${stamp()}.${csv ? "csv" : "ndjson"}"`,
-      }) as never;
+      const { body, headers } = exportDownload(format, runs);
+      return c.body(body, 200, headers);
     }
 
     if (query.all_data) {
       const total = await repository.countRuns(filter);
-      return c.body(streamRunEnvelope(total, repository.streamRuns(filter, order)), 200, { "content-type": "application/json" }) as never;
+      return c.body(streamRunEnvelope(total, repository.streamRuns(filter, order)), 200, { "content-type": "application/json" });
     }
 
     const page = await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: query.include_total });

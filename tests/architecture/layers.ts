@@ -31,6 +31,20 @@ export const reachedFrom = (entry: string): Part => ({
   },
 });
 
+const loaded = new WeakMap<Map<string, Module>, Map<Part, Set<string>>>();
+/** The modules of `part` and what they load when they run: imports of `kinds` are followed
+ * (static and dynamic by default; type-only imports vanish at run time). */
+export const loadedBy = (part: Part, kinds: ImportKind[] = ["static", "dynamic"]): Part => ({
+  name: `${part.name} and what ${kinds.join(" or ")} imports load from there`,
+  includes(path, modules) {
+    const byPart = loaded.get(modules) ?? new Map<Part, Set<string>>();
+    loaded.set(modules, byPart);
+    const set = byPart.get(part) ?? reachableFrom(modules, [...modules.keys()].filter((p) => part.includes(p, modules)), kinds);
+    byPart.set(part, set);
+    return set.has(path);
+  },
+});
+
 /**
  * One layering rule: the modules of `part` must not import what `modules` (src-relative paths) or
  * `packages` match, by an import of one of `kinds` (default: any; ["static"] allows type-only and
@@ -49,6 +63,7 @@ export interface LayerRule {
 }
 
 const HTTP_EDGE = /^(http|routes)\/|^(app|server)\.ts$/;
+const HTTP_LIBRARY = /^hono(\/|$)|^@hono\//;
 const ADAPTERS = /^repository\/(jsonl\/|oracle\/|memory\.ts$)/;
 
 export const LAYER_RULES: LayerRule[] = [
@@ -74,7 +89,7 @@ export const LAYER_RULES: LayerRule[] = [
     rule: "routes and HTTP middleware import from repository/ only the port",
     part: under("routes/", "http/"),
     modules: /^repository\/(?!port\.ts$)/,
-    breach: { path: "http/service-metrics.ts", append: 'import { planInsert } from "../repository/insert-plan.ts";' },
+    breach: { path: "http/service-metrics.ts", append: 'import { matcher } from "../repository/in-process/run-matcher.ts";' },
   },
   {
     rule: "only the Thin driver module imports oracledb",
@@ -101,34 +116,78 @@ export const LAYER_RULES: LayerRule[] = [
     breach: { path: "repository/oracle/pool-keeper.ts", append: 'import { dlopen } from "bun:ffi";' },
   },
   {
-    rule: "process.env is read only by the entry points",
-    part: outside("server.ts", "repository/oracle/db-init.ts"),
+    rule: "process.env is read only by the entry points (server.ts, cli/)",
+    part: outside("server.ts", "cli/"),
     code: /\bprocess\.env\b/,
     breach: { path: "logger.ts", append: "export const level = process.env.LOG_LEVEL;" },
+  },
+  {
+    rule: "command-line entry points live in cli/ (server.ts is the service's)",
+    part: outside("server.ts", "cli/"),
+    code: /\bimport\.meta\.main\b/,
+    breach: { path: "repository/oracle/schema-script.ts", append: "if (import.meta.main) console.log(scriptStatements(''));" },
+  },
+  {
+    rule: "config.ts takes from repository/ only each store's settings module",
+    part: under("config.ts"),
+    modules: /^repository\/(?!(jsonl|oracle)\/settings\.ts$)/,
+    breach: { path: "config.ts", append: 'import { columnMapProblems } from "./repository/oracle/columns.ts";' },
+  },
+  {
+    rule: "the stores never import config.ts: config composes their settings, not the reverse",
+    part: under("repository/"),
+    modules: /^config\.ts$/,
+    breach: { path: "repository/oracle/settings.ts", append: 'import type { Config } from "../../config.ts";' },
+  },
+  {
+    rule: "route handlers answer with typed responses: no `as never` in routes/",
+    part: under("routes/"),
+    code: /\bas\s+never\b/,
+    breach: { path: "routes/runs.ts", append: "export const untyped = null as never;" },
   },
   {
     rule: "app.ts imports from repository/ only the port",
     part: under("app.ts"),
     modules: /^repository\/(?!port\.ts$)/,
-    breach: { path: "app.ts", append: 'import { planInsert } from "./repository/insert-plan.ts";' },
+    breach: { path: "app.ts", append: 'import { StatsBuilder } from "./repository/in-process/group-stats.ts";' },
   },
   {
     rule: "domain/ imports nothing of the stores (repository/)",
     part: under("domain/"),
     modules: /^repository\//,
-    breach: { path: "domain/cursor.ts", append: 'import type { RunPage } from "../repository/port.ts";' },
+    breach: { path: "domain/run-filter.ts", append: 'import type { RunPage } from "../repository/port.ts";' },
   },
   {
     rule: "domain/ imports nothing of the HTTP edge (http/, routes/, app.ts, server.ts)",
     part: under("domain/"),
     modules: HTTP_EDGE,
-    breach: { path: "domain/statistics.ts", append: 'import type { AppEnv } from "../http/app-env.ts";' },
+    breach: { path: "domain/pipeline-stats.ts", append: 'import type { AppEnv } from "../http/app-env.ts";' },
+  },
+  {
+    rule: "domain/ imports no HTTP library (hono, @hono/zod-openapi): schemas are built at the edge",
+    part: under("domain/"),
+    packages: HTTP_LIBRARY,
+    breach: { path: "domain/pipeline-info.ts", append: 'import { z } from "@hono/zod-openapi";' },
+  },
+  {
+    rule: "the stores load no HTTP library at run time, not even through domain/",
+    part: loadedBy(under("repository/")),
+    packages: HTTP_LIBRARY,
+    kinds: ["static", "dynamic"],
+    breach: { path: "domain/run-identity.ts", append: 'import { z } from "@hono/zod-openapi";' },
+  },
+  {
+    rule: "starting the entry loads no Oracle driver: only a chosen Oracle store does",
+    part: loadedBy(under("server.ts"), ["static"]),
+    packages: /^oracledb$/,
+    kinds: ["static"],
+    breach: { path: "config.ts", append: 'import oracledb from "oracledb";' },
   },
   {
     rule: "repository/ imports nothing of the HTTP edge, and not hono",
     part: under("repository/"),
     modules: HTTP_EDGE,
-    packages: /^hono(\/|$)|^@hono\//,
+    packages: HTTP_LIBRARY,
     breach: { path: "repository/jsonl/run-index.ts", append: 'import { HTTPException } from "hono/http-exception";' },
   },
   {
@@ -150,6 +209,12 @@ export const LAYER_RULES: LayerRule[] = [
     breach: { path: "repository/memory.ts", append: 'import { recordCodec } from "./jsonl/record-codec.ts";' },
   },
   {
+    rule: "the in-process query engine (repository/in-process/) belongs to no store",
+    part: under("repository/in-process/"),
+    modules: ADAPTERS,
+    breach: { path: "repository/in-process/run-matcher.ts", append: 'import type { Labels } from "../jsonl/index/labels.ts";' },
+  },
+  {
     rule: "the entry loads the stores by dynamic import, only the one configured",
     part: under("server.ts"),
     modules: ADAPTERS,
@@ -160,7 +225,7 @@ export const LAYER_RULES: LayerRule[] = [
     rule: "errors.ts knows nothing of HTTP",
     part: under("errors.ts"),
     modules: HTTP_EDGE,
-    packages: /^hono(\/|$)|^@hono\//,
+    packages: HTTP_LIBRARY,
     breach: { path: "errors.ts", append: 'import { HTTPException } from "hono/http-exception";' },
   },
   {

@@ -53,16 +53,16 @@ export function parseModule(path: string, source: string, root = SRC): Module {
   return { path, code, imports, modules: imports.filter((i) => i.local).map((i) => i.target) };
 }
 
-/** The modules `entry` reaches through local imports, itself included. */
-export function reachableFrom(modules: Map<string, Module>, entry: string): Set<string> {
+/** The modules `entries` reach through local imports (of `kinds`, default every kind), themselves included. */
+export function reachableFrom(modules: Map<string, Module>, entries: string | string[], kinds?: ImportKind[]): Set<string> {
   const seen = new Set<string>();
-  const queue = [entry];
+  const queue = typeof entries === "string" ? [entries] : [...entries];
   while (queue.length) {
     const path = queue.pop() as string;
     const module = modules.get(path);
     if (seen.has(path) || !module) continue;
     seen.add(path);
-    queue.push(...module.modules);
+    for (const { target, local, kind } of module.imports) if (local && (!kinds || kinds.includes(kind))) queue.push(target);
   }
   return seen;
 }

@@ -2,7 +2,7 @@
  * npm run bench: the JSONL store measured as users meet it. Each size is generated once into
  * tests/bench/data in five orders (orders.ts); the start of the service is measured for every
  * order side by side with the start_utc-ordered file as the baseline, queries run on the
- * shuffled file against the full-scan store of the first issue, and writes into the stored
+ * shuffled file against the full-scan store (tests/support/jsonl-scan-repository.ts), and writes into the stored
  * runs include backfills from the past. Ratios are against baselines measured in the same run.
  *
  *   bun tests/bench/run.ts [--full] [--10m] [--sizes 10000,100000] [--starts 3] [--starts-only] [--out tests/bench/RESULTS.md]
@@ -144,7 +144,7 @@ async function benchSize(size: number, path: string): Promise<{ rows: Row[]; not
   const httpIndexed = (q: string) => get(`${service.url}${q}`);
   const indexed = await readQueries(size, httpIndexed, null, fast);
 
-  // The same data through the first issue's full scan, over HTTP.
+  // The same data through the full-scan store, over HTTP.
   const scanService = await spawnService("tests/bench/scan-server.ts", { PIPELINE_JSONL_PATH: path });
   const baseline = await readQueries(size, (q) => get(`${scanService.url}${q}`), null, slow);
   await scanService.stop();

@@ -1,4 +1,4 @@
-/** The first issue's store (a full streaming scan per request) behind the same app: the
+/** The full-scan store (a streaming scan of the file per request) behind the same app: the
  * benchmark's baseline over HTTP. */
 import { createApp } from "../../src/app.ts";
 import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { percentile } from "../../src/domain/statistics.ts";
-import { SortedSample } from "../../src/repository/pipeline-stats.ts";
+import { percentile } from "../../src/domain/quantile.ts";
+import { SortedSample } from "../../src/repository/in-process/sorted-sample.ts";
 
 test("a sample asked between additions answers ranks and quantiles as a full sort does", () => {
   fc.assert(

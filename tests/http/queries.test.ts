@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
-import { encodeCursor, queryFingerprint } from "../../src/domain/cursor.ts";
-import { toRunFilter } from "../../src/domain/run-filter.ts";
+import { encodeCursor, queryFingerprint } from "../../src/http/cursor.ts";
+import { toRunFilter } from "../../src/http/schemas/filter-query.ts";
 import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
 import { createMemoryRepository } from "../../src/repository/memory.ts";
 import type { RunRepository } from "../../src/repository/port.ts";

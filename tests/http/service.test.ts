@@ -20,7 +20,7 @@ describe("operations routes", () => {
   });
 
   test("GET /health is 503 unhealthy with the reason when the store is", async () => {
-    const broken: RunRepository = { ...createMemoryRepository(), health: async () => ({ status: "unhealthy", reason: "disk gone", skippedLines: 2 }) };
+    const broken: RunRepository = { ...createMemoryRepository(), health: async () => ({ kind: "file", status: "unhealthy", reason: "disk gone", skippedLines: 2 }) };
     const res = await testApp(broken).app.request("/health");
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ status: "unhealthy", reason: "disk gone", skipped_lines: 2 });

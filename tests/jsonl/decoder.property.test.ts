@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { StoredRunSchema } from "../../src/domain/pipeline-info.ts";
+import { StoredRunSchema } from "../../src/domain/stored-run.ts";
 import { decodeRunKeys, decodeStoredRun } from "../../src/domain/run-decoder.ts";
 
 const dateTime = fc.oneof(

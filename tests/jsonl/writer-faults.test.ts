@@ -3,7 +3,7 @@ import { readFile, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreReadOnlyError, StoreUnavailableError } from "../../src/errors.ts";
 import { type AppendFiles, type AppendHandle, nodeAppendFiles } from "../../src/repository/jsonl/append-files.ts";
-import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
+import { type JsonlRepository, createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
 import { encodeRun } from "../../src/repository/jsonl/record-codec.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
 import { makeRun } from "../support/runs.ts";
@@ -20,7 +20,7 @@ async function folder() {
   return temp.dir;
 }
 
-function open(path: string, files?: AppendFiles): RunRepository {
+function open(path: string, files?: AppendFiles): JsonlRepository {
   const repository = createJsonlRepository({ path, fsync: "always", followIntervalMs: 50, lockRetryMs: 100, files });
   cleanups.push(() => repository.close());
   return repository;

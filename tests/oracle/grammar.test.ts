@@ -3,7 +3,7 @@ import { parseDateTime } from "../../src/domain/datetime.ts";
 import { LABELS } from "../../src/domain/pipeline-info.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { ORDER_FIELDS } from "../../src/domain/run-ordering.ts";
-import type { HistoryBucketSize } from "../../src/domain/statistics.ts";
+import type { HistoryBucketSize } from "../../src/domain/pipeline-stats.ts";
 import { tableLayout } from "../../src/repository/oracle/columns.ts";
 import { createOracleRepository } from "../../src/repository/oracle/oracle-repository.ts";
 import { LOOKUP_CHUNK, writeStatements } from "../../src/repository/oracle/write-statements.ts";

@@ -1,17 +1,20 @@
 import { access, constants } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
+import { type PipelineRun, labelValues } from "../../src/domain/pipeline-info.ts";
 import { identityKey } from "../../src/domain/run-identity.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../src/domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../src/domain/statistics.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../src/domain/pipeline-stats.ts";
 import { TimeBuckets } from "../../src/domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../src/errors.ts";
 import { type Logger, silentLogger } from "../../src/logger.ts";
-import { planInsert } from "../../src/repository/insert-plan.ts";
-import { HistoryBuilder, StatsBuilder } from "../../src/repository/pipeline-stats.ts";
+import { planInsert } from "../../src/domain/insert-plan.ts";
+import { BoundedHeap } from "../../src/repository/in-process/bounded-heap.ts";
+import { StatsBuilder } from "../../src/repository/in-process/group-stats.ts";
+import { HistoryBuilder } from "../../src/repository/in-process/history-builder.ts";
 import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../../src/repository/port.ts";
-import { type KeyedRun, TopRuns, comparator, compareKeysets, keyRun, keysetOf, matcher } from "../../src/repository/run-order.ts";
+import { type KeyedRun, comparator, compareKeysets, keyRun, keysetOf } from "../../src/repository/in-process/keyed-run.ts";
+import { matcher } from "../../src/repository/in-process/run-matcher.ts";
 import { type FsyncMode, createAppender } from "../../src/repository/jsonl/appender.ts";
 import { archivePathFor, compactFile } from "../../src/repository/jsonl/compaction.ts";
 import { fileStat } from "../../src/repository/jsonl/generation.ts";
@@ -116,7 +119,7 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
       const after = query.after;
       const skip = after ? 0 : (query.offset ?? 0);
       // One more than the page tells whether another page follows.
-      const top = new TopRuns(skip + query.limit + 1, comparator(order));
+      const top = new BoundedHeap<KeyedRun>(skip + query.limit + 1, comparator(order));
       let total = 0;
       for await (const k of matching(query.filter)) {
         total += 1;
@@ -149,7 +152,7 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
       const builder = new StatsBuilder();
       for await (const k of matching(filter)) {
         const r = k.run;
-        builder.add([r.pipeline_name, r.script_name, r.pipeline_type, r.environment], { startMicros: k.startMicros, seq: k.seq, elapsed: r.elapsed_seconds, rowcount: r.rowcount });
+        builder.add(labelValues(r), { startMicros: k.startMicros, seq: k.seq, elapsed: r.elapsed_seconds, rowcount: r.rowcount });
       }
       return builder.results();
     },
@@ -182,9 +185,9 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
           // A missing folder is created on the first write; only an existing, unwritable one is bad.
           if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
         });
-        return { status: "healthy", records, skippedLines };
+        return { kind: "file", status: "healthy", records, skippedLines };
       } catch (error) {
-        return { status: "unhealthy", reason: describe(error), skippedLines };
+        return { kind: "file", status: "unhealthy", reason: describe(error), skippedLines };
       }
     },
 

@@ -1,12 +1,12 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
-import { HistoryBuilder } from "../pipeline-stats.ts";
-import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
+import { HistoryBuilder } from "../in-process/history-builder.ts";
+import type { FileStoreHealth, FindRunsQuery, InsertOutcome, RunPage, RunRepository } from "../port.ts";
 import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";
 import type { CompactionPhase } from "./compaction.ts";
@@ -14,6 +14,7 @@ import { Follower } from "./follower.ts";
 import { type Generation, useGeneration } from "./generation.ts";
 import { ScratchBuffer } from "./line-fetcher.ts";
 import { StaleIndexError } from "./run-reader.ts";
+import { JSONL_DEFAULTS } from "./settings.ts";
 import { JsonlWriter } from "./writer.ts";
 
 export interface JsonlStoreOptions {
@@ -34,6 +35,11 @@ export interface JsonlStoreOptions {
   onCompactionPhase?: (phase: CompactionPhase) => Promise<void> | void;
 }
 
+/** The port, with the health of a store that serves a file. */
+export interface JsonlRepository extends RunRepository {
+  health(): Promise<FileStoreHealth>;
+}
+
 const STREAM_BATCH = 1000;
 const GC_EVERY_BATCHES = 10;
 
@@ -46,7 +52,7 @@ const GC_EVERY_BATCHES = 10;
  * The parts: a Follower owns the index of the file (follower.ts), a JsonlWriter owns the lock
  * and the appends (writer.ts); this adapter answers the port's questions from them.
  */
-export function createJsonlRepository(options: JsonlStoreOptions): RunRepository {
+export function createJsonlRepository(options: JsonlStoreOptions): JsonlRepository {
   const { path, logger = silentLogger } = options;
   const follower: Follower = new Follower({
     path,
@@ -54,7 +60,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
     beforeBuild: () => writer.ensureLock(),
   });
-  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? "always", lockRetryMs: options.lockRetryMs ?? 5000, files: options.files, archiveDeleted: options.archiveDeleted, onCompactionPhase: options.onCompactionPhase }, follower);
+  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? JSONL_DEFAULTS.fsync, lockRetryMs: options.lockRetryMs ?? 5000, files: options.files, archiveDeleted: options.archiveDeleted, onCompactionPhase: options.onCompactionPhase }, follower);
   follower.begin();
   let closed = false;
   /** dataVersion: every generation (a re-index) gets a number of its own. */
@@ -147,10 +153,11 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
       return `${instance}-${serial}-${gen.ino ?? 0}-${gen.indexedBytes}-${gen.index.size}`;
     },
 
-    async health(): Promise<StoreHealth> {
+    async health(): Promise<FileStoreHealth> {
       const { generation: gen, lastError, percent, lines } = follower.state();
       const failures = writer.failureTotals();
       const base = {
+        kind: "file" as const,
         ...(writer.readOnly ? { readOnly: writer.readOnly } : {}),
         ...(Object.keys(failures).length > 0 ? { writeFailures: failures } : {}),
         ...(writer.lastCompaction ? { lastCompaction: writer.lastCompaction } : {}),

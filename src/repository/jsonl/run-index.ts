@@ -1,8 +1,8 @@
 import type { RunKeys } from "../../domain/run-decoder.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
-import type { PipelineStats } from "../../domain/statistics.ts";
-import type { HistoryBuilder } from "../pipeline-stats.ts";
+import type { PipelineStats } from "../../domain/pipeline-stats.ts";
+import type { HistoryBuilder } from "../in-process/history-builder.ts";
 import type { Chunk } from "./index/chunk.ts";
 import { SortedColumns, StagedRows } from "./index/columns.ts";
 import { Labels } from "./index/labels.ts";

@@ -5,7 +5,7 @@ import { identityKey } from "../../domain/run-identity.ts";
 import { InvalidInputError, StoreReadOnlyError, StoreUnavailableError } from "../../errors.ts";
 import { BackoffLog } from "../../log-backoff.ts";
 import type { Logger } from "../../logger.ts";
-import { planInsert } from "../insert-plan.ts";
+import { planInsert } from "../../domain/insert-plan.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import type { CompactionReport, InsertOutcome } from "../port.ts";
 import { WriteFailures, failureCause } from "../write-failures.ts";

@@ -1,7 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import type { Logger } from "../../logger.ts";
 import { identityKey } from "../../domain/run-identity.ts";
-import { planInsert } from "../insert-plan.ts";
+import { planInsert } from "../../domain/insert-plan.ts";
 import type { InsertOutcome } from "../port.ts";
 import type { OracleConnection, OracleDriver } from "./driver.ts";
 import { driverErrorCode } from "./oracle-errors.ts";

@@ -1,7 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { DomainError, StoreUnavailableError } from "../../errors.ts";
 import { BackoffLog } from "../../log-backoff.ts";
@@ -14,7 +14,7 @@ import { insertRunsOn } from "./insert-runs.ts";
 import { driverErrorCode, healthReason, translateDriverError } from "./oracle-errors.ts";
 import { createPoolKeeper } from "./pool-keeper.ts";
 import { type HistoryRow, type RunRow, type StatsRow, decodeHistory, decodeRun, decodeStats } from "./row-codec.ts";
-import { type OracleStoreSettings, poolAttributes } from "./settings.ts";
+import { ORACLE_DEFAULTS, type OracleStoreSettings, poolAttributes } from "./settings.ts";
 import { keysetOfRow } from "./sql-order.ts";
 import { type PageStart, type Statement, oracleStatements } from "./statements.ts";
 import { thinDriver } from "./thin-driver.ts";
@@ -43,7 +43,7 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
   const { driver = thinDriver, logger = silentLogger, streamBatchSize = 500, healthTtlMs = 1000, deleteBatchSize = 5000 } = dependencies;
   const layout = tableLayout(settings.table, settings.columnMap);
   const sql = oracleStatements(layout);
-  const callTimeoutMs = (settings.callTimeoutSeconds ?? 30) * 1000;
+  const callTimeoutMs = (settings.callTimeoutSeconds ?? ORACLE_DEFAULTS.callTimeoutSeconds) * 1000;
   const pool = createPoolKeeper(driver, poolAttributes(settings), logger);
   const queryOptions: ExecuteOptions = {
     outFormat: driver.OUT_FORMAT_OBJECT,

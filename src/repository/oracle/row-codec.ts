@@ -1,7 +1,7 @@
 import { parseDateTime } from "../../domain/datetime.ts";
 import { typicalIntervalSeconds } from "../../domain/lateness.ts";
-import { LABELS, type PipelineRun } from "../../domain/pipeline-info.ts";
-import type { HistorySeries, PipelineStats } from "../../domain/statistics.ts";
+import { type FieldKind, LABELS, type PipelineRun, RUN_FIELDS, fieldsOfKind } from "../../domain/pipeline-info.ts";
+import type { HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import type { TimeBuckets } from "../../domain/time-buckets.ts";
 import { COLUMN_FIELDS, type TableLayout } from "./columns.ts";
 import type { Binds } from "./driver.ts";
@@ -16,7 +16,7 @@ export type StatsRow = Record<Exclude<keyof PipelineStats, "typical_interval_sec
 /** One (pipeline_name, bucket) row of the history query; the bucket as local wall-clock text. */
 export type HistoryRow = Record<"pipeline_name" | "bucket" | "runs" | "total_rows" | "p50_elapsed_seconds", unknown>;
 
-const UTC_FIELDS = new Set(["start_utc", "end_utc"]);
+const UTC_FIELDS = new Set<string>(fieldsOfKind("instant"));
 
 /** The SELECT list that yields a RunRow: every column aliased as its field, instants as UTC text,
  * so rows are keyed by field whatever the columns are called. */
@@ -30,25 +30,21 @@ const text = (value: unknown) => (value === null || value === undefined ? "" : S
 const label = (value: unknown) => (value === null || value === undefined ? null : String(value));
 const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
+/** How a column's value becomes a field's, by the field's kind. */
+const fromColumn: Record<FieldKind, (value: unknown) => string | number | null> = {
+  local: text,
+  instant: (value) => utcFromText(text(value)),
+  seconds: Number,
+  count: Number,
+  text,
+  label,
+};
+
 /** A run row as the API returns it: NULL text fields as "", NULL labels as null. */
 export function decodeRun(row: RunRow): PipelineRun {
-  return {
-    start_local: text(row.start_local),
-    end_local: text(row.end_local),
-    start_utc: utcFromText(text(row.start_utc)),
-    end_utc: utcFromText(text(row.end_utc)),
-    elapsed_seconds: Number(row.elapsed_seconds),
-    elapsed_human: text(row.elapsed_human),
-    output_file: text(row.output_file),
-    rowcount: Number(row.rowcount),
-    log_file: text(row.log_file),
-    pid: Number(row.pid),
-    date_code: text(row.date_code),
-    pipeline_name: label(row.pipeline_name),
-    script_name: label(row.script_name),
-    pipeline_type: label(row.pipeline_type),
-    environment: label(row.environment),
-  };
+  const run: Record<string, string | number | null> = {};
+  for (const { name, kind } of RUN_FIELDS) run[name] = fromColumn[kind](row[name]);
+  return run as PipelineRun;
 }
 
 /** Epoch microseconds of the comma-separated UTC texts of "recent_starts" (NULL: none). */
@@ -113,25 +109,11 @@ export function decodeHistory(rows: readonly HistoryRow[], buckets: TimeBuckets)
   return series;
 }
 
-/** The INSERT binds for a run, named `v_<field>`. */
+/** The INSERT binds for a run, named `v_<field>`; instants as the UTC text the column takes. */
 export function runBinds(run: PipelineRun): Binds {
-  return {
-    v_start_local: run.start_local,
-    v_end_local: run.end_local,
-    v_start_utc: utcBindText(run.start_utc),
-    v_end_utc: utcBindText(run.end_utc),
-    v_elapsed_seconds: run.elapsed_seconds,
-    v_elapsed_human: run.elapsed_human,
-    v_output_file: run.output_file,
-    v_rowcount: run.rowcount,
-    v_log_file: run.log_file,
-    v_pid: run.pid,
-    v_date_code: run.date_code,
-    v_pipeline_name: run.pipeline_name,
-    v_script_name: run.script_name,
-    v_pipeline_type: run.pipeline_type,
-    v_environment: run.environment,
-  };
+  const binds: Binds = {};
+  for (const { name, kind } of RUN_FIELDS) binds[`v_${name}`] = kind === "instant" ? utcBindText(run[name] as string) : run[name];
+  return binds;
 }
 
 /** The run as reads will return it once stored: instants in the stored form, empty labels null. */

@@ -1,6 +1,6 @@
 import { LABELS } from "../../domain/pipeline-info.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
-import type { HistoryBucketSize } from "../../domain/statistics.ts";
+import type { HistoryBucketSize } from "../../domain/pipeline-stats.ts";
 import type { TableLayout } from "./columns.ts";
 import { type Statement, filterConditions, whereClause } from "./sql-filter.ts";
 import { RECENT_STARTS } from "../../domain/lateness.ts";

@@ -1,4 +1,4 @@
-import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import { type PipelineRun, fieldsOfKind } from "../../domain/pipeline-info.ts";
 import { COLUMN_FIELDS, type ColumnField, type TableLayout } from "./columns.ts";
 import type { BindDef, Binds, OracleDriver } from "./driver.ts";
 import { runBinds, runSelectList } from "./row-codec.ts";
@@ -14,8 +14,8 @@ export const LOOKUP_SIZES = [1, 10, 100, 500] as const;
 export const LOOKUP_CHUNK = LOOKUP_SIZES[LOOKUP_SIZES.length - 1] as number;
 
 const INSERTED = COLUMN_FIELDS.filter((f): f is Exclude<ColumnField, "id"> => f !== "id");
-const NUMERIC = new Set<ColumnField>(["elapsed_seconds", "rowcount", "pid"]);
-const UTC = new Set<ColumnField>(["start_utc", "end_utc"]);
+const NUMERIC = new Set<ColumnField>(fieldsOfKind("seconds", "count"));
+const UTC = new Set<ColumnField>(fieldsOfKind("instant"));
 
 /** An executeMany() call: the statement, one bind object per row, and the bind definitions. */
 export interface ManyStatement {

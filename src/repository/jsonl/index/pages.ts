@@ -1,10 +1,10 @@
 import type { RunOrder } from "../../../domain/run-ordering.ts";
 import type { Keyset } from "../../port.ts";
-import { compareKeysets } from "../../run-order.ts";
+import { compareKeysets } from "../../in-process/keyed-run.ts";
 import type { Chunk } from "./chunk.ts";
 import type { SortedColumns } from "./columns.ts";
 import type { Labels } from "./labels.ts";
-import { PositionHeap } from "./position-heap.ts";
+import { BoundedHeap as PositionHeap } from "../../in-process/bounded-heap.ts";
 import { type Selection, scan } from "./selection.ts";
 
 /** Where a run's line is in the file. */

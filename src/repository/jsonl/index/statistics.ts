@@ -1,5 +1,6 @@
-import type { PipelineStats } from "../../../domain/statistics.ts";
-import { GroupStats, type HistoryBuilder, rankGroups } from "../../pipeline-stats.ts";
+import type { PipelineStats } from "../../../domain/pipeline-stats.ts";
+import { GroupStats, rankGroups } from "../../in-process/group-stats.ts";
+import type { HistoryBuilder } from "../../in-process/history-builder.ts";
 import type { SortedColumns } from "./columns.ts";
 import type { Labels } from "./labels.ts";
 import { type Selection, coversAll, scan } from "./selection.ts";

@@ -1,6 +1,13 @@
-import type { PipelineRun } from "../domain/pipeline-info.ts";
-import { differingFields, identityKey } from "../domain/run-identity.ts";
-import type { InsertOutcome } from "./port.ts";
+import type { PipelineRun } from "./pipeline-info.ts";
+import { differingFields, identityKey } from "./run-identity.ts";
+
+/** What happened to one run handed to a store. */
+export type InsertOutcome =
+  | { status: "created"; run: PipelineRun }
+  /** A run with the same identity and the same content was already stored: nothing written. */
+  | { status: "existing"; run: PipelineRun }
+  /** A run with the same identity but other content is stored; `fields` name the differences. */
+  | { status: "conflict"; run: PipelineRun; fields: string[] };
 
 /** What a batch becomes: one outcome per run, in order, and the runs to write. */
 export interface InsertPlan {

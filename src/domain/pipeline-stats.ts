@@ -1,4 +1,19 @@
-import type { PipelineSummary } from "./responses.ts";
+/** Per-pipeline statistics, grouped by the four labels. */
+export interface PipelineSummary {
+  pipeline_name: string | null;
+  script_name: string | null;
+  pipeline_type: string | null;
+  environment: string | null;
+  total_runs: number;
+  last_run: string;
+  avg_duration: number | null;
+  avg_rowcount: number | null;
+  /** Earliest start_utc. */
+  first_run: string;
+  /** elapsed_seconds and rowcount of the last run (latest start; ties: most recently stored). */
+  last_duration: number;
+  last_rowcount: number;
+}
 
 /**
  * What a store computes per pipeline: the original summary plus distribution figures. The
@@ -31,17 +46,4 @@ export interface HistorySeries {
   pipeline_name: string | null;
   /** Oldest bucket first. */
   buckets: HistoryBucket[];
-}
-
-/**
- * The q-quantile with linear interpolation between closest ranks, as SQL's PERCENTILE_CONT:
- * position q*(n-1) in the sorted values. `sorted` must be ascending and not empty.
- */
-export function percentile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  const rank = q * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const a = sorted[lo] as number;
-  return lo === hi ? a : a + (rank - lo) * ((sorted[hi] as number) - a);
 }

@@ -1,5 +1,6 @@
-import type { RunFilter } from "./run-filter.ts";
-import { type Keyset, type RunOrder, orderText } from "./run-ordering.ts";
+import { FNV1A_OFFSET, fnv1aStep } from "../domain/fnv1a.ts";
+import type { RunFilter } from "../domain/run-filter.ts";
+import { type Keyset, type RunOrder, orderText } from "../domain/run-ordering.ts";
 
 /**
  * Opaque keyset cursors: the position after a page's last run, bound to the query that made it.
@@ -53,16 +54,17 @@ export function decodeCursor(cursor: string, fingerprint: string, order: RunOrde
   return { ok: true, keyset: { value: v as number | string | null, tie: t } };
 }
 
-/** 64-bit FNV-1a as 16 hex digits (two 32-bit halves, to stay in exact integer arithmetic). */
+/** A 64-bit checksum as 16 hex digits: two FNV-1a lanes of 32 bits, the second also mixing in
+ * the first, so that it stays in exact integer arithmetic. */
 function fnv1a(text: string): string {
-  let h1 = 0x811c9dc5;
+  let h1 = FNV1A_OFFSET;
   let h2 = 0xcbf29ce4;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c ^ (h1 >>> 7), 0x01000193) >>> 0;
+    h1 = fnv1aStep(h1, c);
+    h2 = fnv1aStep(h2, c ^ (h1 >>> 7));
   }
-  return h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0");
+  return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
 }
 
 const encoder = new TextEncoder();

@@ -1,11 +1,30 @@
 import { z } from "@hono/zod-openapi";
-import { laxInteger } from "./pipeline-info.ts";
-import { blankToUndefined, queryBoolean } from "./query-params.ts";
-import { filterParams } from "./run-filter.ts";
-import { orderParam } from "./run-ordering.ts";
+import { ORDER_FIELDS, type RunOrder, parseOrder } from "../../domain/run-ordering.ts";
+import { laxInteger } from "../../domain/stored-run.ts";
+import { filterParams } from "./filter-query.ts";
+import { blankToUndefined, queryBoolean } from "./query-values.ts";
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
+
+const orderParam = z
+  .preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((text, ctx): RunOrder => {
+        const order = parseOrder(text);
+        if (order) return order;
+        ctx.addIssue({ code: "custom", message: `must be one of ${ORDER_FIELDS.join(", ")}, optionally prefixed with - for descending` });
+        return z.NEVER;
+      })
+      .optional(),
+  )
+  .openapi({
+    description: `Sort field: ${ORDER_FIELDS.join(", ")}; prefix with - for descending. Default -start_utc (newest first).`,
+    example: "-elapsed_seconds",
+    type: "string",
+  });
 
 export const EXPORT_FORMATS = ["json", "ndjson", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -15,10 +34,10 @@ export const RunQuerySchema = z
   .object({
     ...filterParams,
     limit: z
-      .preprocess(blankToUndefined, laxInteger.default(DEFAULT_LIMIT))
+      .preprocess(blankToUndefined, laxInteger().default(DEFAULT_LIMIT))
       .openapi({ description: `Page size, 1-${MAX_LIMIT}; ignored with all_data=true`, minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }),
     offset: z
-      .preprocess(blankToUndefined, laxInteger.default(0))
+      .preprocess(blankToUndefined, laxInteger().default(0))
       .openapi({ description: "Runs to skip, >= 0; ignored with all_data=true", minimum: 0, default: 0 }),
     all_data: z
       .preprocess(blankToUndefined, queryBoolean.default(false))

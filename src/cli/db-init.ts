@@ -5,14 +5,14 @@
  * create that table yourself: this script only makes the reference table.
  */
 import { join } from "node:path";
-import { ConfigError, loadConfig } from "../../config.ts";
-import { createLogger } from "../../logger.ts";
-import { healthReason } from "./oracle-errors.ts";
-import { applySchema, scriptStatements } from "./schema-script.ts";
-import { oracleStoreSettings, poolAttributes } from "./settings.ts";
-import { thinDriver } from "./thin-driver.ts";
+import { ConfigError, loadConfig } from "../config.ts";
+import { createLogger } from "../logger.ts";
+import { healthReason } from "../repository/oracle/oracle-errors.ts";
+import { applySchema, scriptStatements } from "../repository/oracle/schema-script.ts";
+import { ORACLE_DEFAULTS, oracleStoreSettings, poolAttributes } from "../repository/oracle/settings.ts";
+import { thinDriver } from "../repository/oracle/thin-driver.ts";
 
-const SCRIPT = join(import.meta.dir, "..", "..", "..", "sql", "create_pipeline_runs.sql");
+const SCRIPT = join(import.meta.dir, "..", "..", "sql", "create_pipeline_runs.sql");
 
 async function main(): Promise<number> {
   let config;
@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     throw error;
   }
   if (config.PIPELINE_BACKEND !== "oracle") return 2;
-  if (config.ORACLE_TABLE !== "PIPELINE_RUNS" || Object.keys(config.ORACLE_COLUMN_MAP).length > 0) {
+  if (config.ORACLE_TABLE !== ORACLE_DEFAULTS.table || Object.keys(config.ORACLE_COLUMN_MAP).length > 0) {
     console.error("db:init creates the reference table PIPELINE_RUNS; unset ORACLE_TABLE and ORACLE_COLUMN_MAP, or create your own table");
     return 2;
   }

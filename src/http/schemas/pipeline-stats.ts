@@ -1,21 +1,21 @@
 import { z } from "@hono/zod-openapi";
-import { SAMPLE_RUN } from "./pipeline-info.ts";
-import { blankToUndefined } from "./query-params.ts";
-import { PipelineSummarySchema } from "./responses.ts";
-import { filterParams } from "./run-filter.ts";
-import { isTimeZone } from "./time-buckets.ts";
+import { SAMPLE_RUN } from "../../domain/pipeline-info.ts";
 
-export const SummaryQuerySchema = z.object(filterParams);
-
-export const HistoryQuerySchema = z.object({
-  ...filterParams,
-  bucket: z
-    .preprocess(blankToUndefined, z.enum(["hour", "day", "week"], { error: () => "must be hour, day or week" }).default("day"))
-    .openapi({ description: "Bucket size; weeks start on Monday (ISO)", default: "day" }),
-  tz: z
-    .preprocess(blankToUndefined, z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin or UTC").default("UTC"))
-    .openapi({ description: "IANA time zone the buckets are cut in", example: "America/Los_Angeles", default: "UTC" }),
-});
+export const PipelineSummarySchema = z
+  .object({
+    pipeline_name: z.string().nullable().openapi({ example: SAMPLE_RUN.pipeline_name }),
+    script_name: z.string().nullable().openapi({ example: SAMPLE_RUN.script_name }),
+    pipeline_type: z.string().nullable().openapi({ example: "batch" }),
+    environment: z.string().nullable().openapi({ example: "prod" }),
+    total_runs: z.int().openapi({ description: "Runs in this group", example: 42 }),
+    last_run: z.string().openapi({ description: "Latest start_utc", format: "date-time", example: SAMPLE_RUN.start_utc }),
+    avg_duration: z.number().nullable().openapi({ description: "Mean elapsed_seconds over runs with elapsed_seconds > 0", example: 1692.8 }),
+    avg_rowcount: z.number().nullable().openapi({ description: "Mean rowcount over runs with rowcount > 0", example: 8543 }),
+    first_run: z.string().openapi({ description: "Earliest start_utc", format: "date-time", example: "2025-01-02T05:49:07Z" }),
+    last_duration: z.number().openapi({ description: "elapsed_seconds of the last run", example: 1692.8 }),
+    last_rowcount: z.int().openapi({ description: "rowcount of the last run", example: 8543 }),
+  })
+  .openapi("PipelineSummary");
 
 export const PipelineStatsSchema = PipelineSummarySchema.extend({
   min_elapsed_seconds: z.number().openapi({ example: 1200.5 }),

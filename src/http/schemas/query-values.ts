@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { laxInteger, laxNumber } from "./pipeline-info.ts";
+import { laxInteger, laxNumber } from "../../domain/stored-run.ts";
 
 /** An empty query value ("?environment=") means no filter, as in the original. */
 export const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
@@ -20,8 +20,8 @@ export const queryBoolean = z
   })
   .openapi({ type: "boolean" });
 
-export const optionalInteger = z.preprocess(blankToUndefined, laxInteger.optional());
-export const optionalNumber = z.preprocess(blankToUndefined, laxNumber.optional());
+export const optionalInteger = z.preprocess(blankToUndefined, laxInteger().optional());
+export const optionalNumber = z.preprocess(blankToUndefined, laxNumber().optional());
 
 /** One or more values: `?environment=prod&environment=staging` means either; blanks are ignored. */
 export const anyOf = z.preprocess((v) => {
