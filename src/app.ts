@@ -2,34 +2,34 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
-import { queryBoolean } from "./http/schemas/query-values.ts";
+import { APP_DEFAULTS } from "./app-defaults.ts";
 import { apiKeyMiddleware } from "./http/api-keys.ts";
 import type { AppEnv } from "./http/app-env.ts";
 import { DEFAULT_DRAIN_BYTES, drainUnreadBody } from "./http/body-limit.ts";
-import { type Encoders, STANDARD_ENCODERS, compression } from "./http/compression.ts";
+import { compression, type Encoders, STANDARD_ENCODERS } from "./http/compression.ts";
 import { conditionalGet } from "./http/conditional.ts";
+import { instrumentRepository } from "./http/instrumented-repository.ts";
 import { methodGuard } from "./http/method-guard.ts";
 import { errorResponse, problem, validationHook } from "./http/problem.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
+import { queryBoolean } from "./http/schemas/query-values.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { createServiceMetrics } from "./http/service-metrics.ts";
 import { BackoffLog } from "./log-backoff.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import { instrumentRepository } from "./http/instrumented-repository.ts";
 import type { RunRepository } from "./repository/port.ts";
+import type { RetentionJob } from "./retention.ts";
 import { deletionRoutes } from "./routes/deletion.ts";
 import { type DocsAssetLoader, docsRoutes } from "./routes/docs.ts";
-import { type Lifecycle, healthRoutes } from "./routes/health.ts";
-import { metricsRoutes } from "./routes/metrics.ts";
+import { healthRoutes, type Lifecycle } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { pipelinesRoutes } from "./routes/pipelines.ts";
+import { KEY_SECURITY } from "./routes/responses.ts";
 import { runsRoutes } from "./routes/runs.ts";
 import { type UiAssetLoader, uiRoutes } from "./routes/ui.ts";
-import type { RetentionJob } from "./retention.ts";
-import { APP_DEFAULTS } from "./app-defaults.ts";
 import { VERSION } from "./version.ts";
-import { KEY_SECURITY } from "./routes/responses.ts";
 
 export interface AppOptions {
   repository: RunRepository;
@@ -87,7 +87,11 @@ export const OPENAPI_INFO = {
  */
 export function createApp(options: AppOptions) {
   const { logger = silentLogger, version = VERSION, lifecycle = NOT_SHUTTING_DOWN } = options;
-  const healthFlags = { rowcountDropFraction: options.rowcountDropFraction ?? APP_DEFAULTS.rowcountDropFraction, lateFactor: options.lateFactor ?? APP_DEFAULTS.lateFactor, now: options.now ?? Date.now };
+  const healthFlags = {
+    rowcountDropFraction: options.rowcountDropFraction ?? APP_DEFAULTS.rowcountDropFraction,
+    lateFactor: options.lateFactor ?? APP_DEFAULTS.lateFactor,
+    now: options.now ?? Date.now,
+  };
   const metrics = createServiceMetrics(options.repository.backend, options.metricsMaxPipelines);
   const repository = instrumentRepository(options.repository, (operation, seconds) => metrics.storeLatency.observe(seconds, { operation }));
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -117,7 +121,10 @@ export function createApp(options: AppOptions) {
   app.use(timeout(limitMs, () => new HTTPException(503, { message: `The request took longer than ${limitMs} ms` })));
 
   for (const path of ["/pipelines", "/pipelines/history"]) app.get(path, conditionalGet());
-  app.get("/get_pipeline_info", conditionalGet((c) => queryBoolean.safeParse(c.req.query("all_data")).data === true));
+  app.get(
+    "/get_pipeline_info",
+    conditionalGet((c) => queryBoolean.safeParse(c.req.query("all_data")).data === true),
+  );
 
   const routes = app
     .route("/", runsRoutes(repository))

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { APP_DEFAULTS } from "./app-defaults.ts";
 import { LABELS, type Label } from "./domain/pipeline-info.ts";
 import type { RetentionRule } from "./domain/retention.ts";
-import { APP_DEFAULTS } from "./app-defaults.ts";
 import { csv, flag, oneOf, positiveInt } from "./env-values.ts";
 import { JSONL_VARIABLES } from "./repository/jsonl/settings.ts";
 import { ORACLE_VARIABLES, poolSizeRule } from "./repository/oracle/settings.ts";
@@ -30,7 +30,10 @@ const IPV6 = /^(?=[^:]*:[^:]*:)[0-9A-Fa-f:.]+$/;
 const host = z
   .string()
   .transform((v) => v.trim())
-  .refine((v) => HOSTNAME.test(v) || (IPV6.test(v) && v.length <= 45), "must be a host name or IP address to listen on, without scheme or port (e.g. 0.0.0.0, 127.0.0.1, ::); set the port with PORT");
+  .refine(
+    (v) => HOSTNAME.test(v) || (IPV6.test(v) && v.length <= 45),
+    "must be a host name or IP address to listen on, without scheme or port (e.g. 0.0.0.0, 127.0.0.1, ::); set the port with PORT",
+  );
 
 const common = {
   PORT: port.default(8000),
@@ -63,10 +66,16 @@ const common = {
     .string()
     .transform((text, ctx): RetentionRule[] => {
       const rules: RetentionRule[] = [];
-      for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+      for (const part of text
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const m = /^(pipeline_name|script_name|pipeline_type|environment)=([^:]+):(\d+)$/.exec(part);
         if (!m || Number(m[3]) <= 0) {
-          ctx.addIssue({ code: "custom", message: `must be LABEL=VALUE:DAYS[,...] with LABEL one of ${LABELS.join(", ")} and DAYS > 0, e.g. environment=dev:7 (got part ${JSON.stringify(part.slice(0, 80))})` });
+          ctx.addIssue({
+            code: "custom",
+            message: `must be LABEL=VALUE:DAYS[,...] with LABEL one of ${LABELS.join(", ")} and DAYS > 0, e.g. environment=dev:7 (got part ${JSON.stringify(part.slice(0, 80))})`,
+          });
           return z.NEVER;
         }
         rules.push({ days: Number(m[3]), label: { name: m[1] as Label, value: (m[2] as string).trim() } });
@@ -133,7 +142,10 @@ export function unknownVariables(env: Record<string, string | undefined>): Array
 const SYNONYMS: Record<string, string> = { FILE: "PATH", FILENAME: "PATH", LOCATION: "PATH", KEY: "KEYS", PASS: "PASSWORD", PWD: "PASSWORD", USERNAME: "USER" };
 
 function nearestName(name: string): string {
-  const words = name.split("_").map((word) => SYNONYMS[word] ?? word).join("_");
+  const words = name
+    .split("_")
+    .map((word) => SYNONYMS[word] ?? word)
+    .join("_");
   const forms = [name, words, words.replace(/^(PIPELINE|ORACLE)_/, "")];
   let best = { name: KNOWN_VARIABLES[0] as string, distance: Number.POSITIVE_INFINITY };
   for (const candidate of KNOWN_VARIABLES) {

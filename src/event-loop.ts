@@ -1,5 +1,6 @@
 /** setImmediate where the runtime has it (Bun, Node), else a zero timeout (any runtime). */
-const schedule: (run: () => void) => unknown = typeof globalThis.setImmediate === "function" ? (run) => globalThis.setImmediate(run) : (run) => setTimeout(run, 0);
+const schedule: (run: () => void) => unknown =
+  typeof globalThis.setImmediate === "function" ? (run) => globalThis.setImmediate(run) : (run) => setTimeout(run, 0);
 
 /** Lets requests, timers and signals be served before the caller goes on. */
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => schedule(resolve));

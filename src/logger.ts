@@ -15,10 +15,12 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 export function createLogger(level: LogLevel = "info", write: (line: string) => void = console.log): Logger {
-  const emit = (at: Exclude<LogLevel, "silent">) => (message: string, fields: LogFields = {}) => {
-    if (RANK[at] < RANK[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields }));
-  };
+  const emit =
+    (at: Exclude<LogLevel, "silent">) =>
+    (message: string, fields: LogFields = {}) => {
+      if (RANK[at] < RANK[level]) return;
+      write(JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields }));
+    };
   return {
     enabled: (at) => RANK[at] >= RANK[level],
     debug: emit("debug"),

@@ -1,4 +1,4 @@
-import { type RetentionRule, describeRule, retentionFilter } from "./domain/retention.ts";
+import { describeRule, type RetentionRule, retentionFilter } from "./domain/retention.ts";
 import { StoreStartingError } from "./errors.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import type { RunRepository } from "./repository/port.ts";

@@ -1,16 +1,16 @@
 import { dirname, join } from "node:path";
 import { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { constants as zlib, createBrotliCompress } from "node:zlib";
+import { createBrotliCompress, constants as zlib } from "node:zlib";
 import { createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig, retentionRules, unknownVariables } from "./config.ts";
 import { type Encoder, type Encoders, STANDARD_ENCODERS } from "./http/compression.ts";
-import { type Logger, createLogger } from "./logger.ts";
+import { createLogger, type Logger } from "./logger.ts";
 import type { RunRepository } from "./repository/port.ts";
+import { createRetentionJob, type RetentionJob } from "./retention.ts";
 import type { DocsAssetLoader } from "./routes/docs.ts";
 import type { UiAssetLoader } from "./routes/ui.ts";
 import { buildUiAssets } from "./ui-bundle.ts";
-import { type RetentionJob, createRetentionJob } from "./retention.ts";
 import { VERSION } from "./version.ts";
 
 function readConfig(): Config {
@@ -59,14 +59,16 @@ async function readApiKeys(config: Config, logger: Logger): Promise<string[]> {
   const keys = [...(config.PIPELINE_API_KEYS ?? [])];
   if (config.PIPELINE_API_KEYS_FILE) {
     const file = Bun.file(config.PIPELINE_API_KEYS_FILE);
-    if (!(await file.exists())) throw new ConfigError(`invalid configuration: PIPELINE_API_KEYS_FILE: no such file ${JSON.stringify(config.PIPELINE_API_KEYS_FILE)}`);
+    if (!(await file.exists()))
+      throw new ConfigError(`invalid configuration: PIPELINE_API_KEYS_FILE: no such file ${JSON.stringify(config.PIPELINE_API_KEYS_FILE)}`);
     const lines = (await file.text()).split(/\r?\n/).map((l) => l.trim());
     keys.push(...lines.filter((l) => l && !l.startsWith("#")));
   }
   if (keys.some((k) => /\s/.test(k))) throw new ConfigError("invalid configuration: PIPELINE_API_KEYS: keys must not contain white space");
   if (keys.length === 0) {
     logger.warn("no API keys configured: anyone who can reach the service can write runs (set PIPELINE_API_KEYS or PIPELINE_API_KEYS_FILE)");
-    if (config.PIPELINE_READ_AUTH) logger.warn("PIPELINE_READ_AUTH has no effect without API keys: reads stay open (set PIPELINE_API_KEYS or PIPELINE_API_KEYS_FILE)");
+    if (config.PIPELINE_READ_AUTH)
+      logger.warn("PIPELINE_READ_AUTH has no effect without API keys: reads stay open (set PIPELINE_API_KEYS or PIPELINE_API_KEYS_FILE)");
   } else if (keys.some((k) => k.length < 16)) {
     logger.warn("some API keys are shorter than 16 characters; use long random keys");
   }
@@ -78,8 +80,7 @@ async function readApiKeys(config: Config, logger: Logger): Promise<string[]> {
  * runs at quality 11, far too slow for large answers. */
 const ENCODERS: Encoders = {
   gzip: STANDARD_ENCODERS.gzip as Encoder,
-  br: () =>
-    Duplex.toWeb(createBrotliCompress({ params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } })) as unknown as ReadableWritablePair<Uint8Array, BufferSource>,
+  br: () => Duplex.toWeb(createBrotliCompress({ params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } })) as unknown as ReadableWritablePair<Uint8Array, BufferSource>,
   ...STANDARD_ENCODERS,
 };
 
@@ -104,7 +105,11 @@ type Handler = (request: Request, ip: string | undefined) => Response | Promise<
 let handle: Handler = (request) => {
   const path = new URL(request.url).pathname;
   const headers = { "retry-after": "1", "cache-control": "no-store" };
-  if (path === "/health") return Response.json({ status: "starting", backend: config.PIPELINE_BACKEND, version: VERSION, reason: "the service is starting" }, { status: 503, headers });
+  if (path === "/health")
+    return Response.json(
+      { status: "starting", backend: config.PIPELINE_BACKEND, version: VERSION, reason: "the service is starting" },
+      { status: 503, headers },
+    );
   if (path === "/health/ready") return Response.json({ status: "not_ready", reason: "the service is starting" }, { status: 503, headers });
   const problem = { type: "about:blank", title: "Service Unavailable", status: 503, detail: "The service is starting; retry in a moment" };
   return new Response(JSON.stringify(problem), { status: 503, headers: { ...headers, "content-type": "application/problem+json" } });
@@ -131,7 +136,10 @@ function serve() {
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE") console.error(`PORT ${config.PORT} is already in use on ${config.HOST}: stop the other process or set PORT to a free port`);
     else if (code === "EADDRNOTAVAIL") console.error(`HOST ${config.HOST} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0`);
-    else console.error(`cannot listen on HOST ${config.HOST}, PORT ${config.PORT} (is HOST a name or address of this machine?): ${error instanceof Error ? error.message : String(error)}`);
+    else
+      console.error(
+        `cannot listen on HOST ${config.HOST}, PORT ${config.PORT} (is HOST a name or address of this machine?): ${error instanceof Error ? error.message : String(error)}`,
+      );
     process.exit(2);
   }
 }

@@ -15,7 +15,7 @@ import { thinDriver } from "../repository/oracle/thin-driver.ts";
 const SCRIPT = join(import.meta.dir, "..", "..", "sql", "create_pipeline_runs.sql");
 
 async function main(): Promise<number> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({ ...process.env, PIPELINE_BACKEND: "oracle" });
   } catch (error) {

@@ -7,8 +7,7 @@
  * reject impossible calendar dates (2025-02-30) instead of rolling them over as `Date` would.
  */
 
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /** DATE_TIME with a time required, as a JSON Schema pattern: what the OpenAPI document states.
  * It cannot say "a real calendar date"; the descriptions do. */
@@ -66,8 +65,15 @@ export function commonFormMicros(text: string): number {
   if (day > dim) return Number.NaN;
   const y = year - 1;
   const days =
-    y * 365 + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) - 719162 +
-    (CUMULATIVE_DAYS[month - 1] as number) + (leap && month > 2 ? 1 : 0) + day - 1;
+    y * 365 +
+    Math.floor(y / 4) -
+    Math.floor(y / 100) +
+    Math.floor(y / 400) -
+    719162 +
+    (CUMULATIVE_DAYS[month - 1] as number) +
+    (leap && month > 2 ? 1 : 0) +
+    day -
+    1;
   return (days * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000;
 }
 
@@ -137,9 +143,10 @@ function utcText(instant: Date, subMillis: number): string {
   return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ""}Z`;
 }
 
-/** Epoch microseconds of 0001-01-01T00:00:00Z and of 9999-12-31T23:59:59.999999Z. */
+/** Epoch microseconds of 0001-01-01T00:00:00Z and of 10000-01-01T00:00:00Z: the float nearest
+ * 9999-12-31T23:59:59.999999Z is the latter, so both name the end of the range. */
 const MIN_MICROS = -62_135_596_800_000_000;
-const MAX_MICROS = 253_402_300_799_999_999;
+const MAX_MICROS = 253_402_300_800_000_000;
 
 /**
  * Formats epoch microseconds as the canonical UTC text: "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", the

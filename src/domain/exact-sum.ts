@@ -11,7 +11,10 @@ export class ExactSum {
   private partials: number[] | null = null;
 
   add(x: number): void {
-    if (this.partials) return addPartial(this.partials, x);
+    if (this.partials) {
+      addPartial(this.partials, x);
+      return;
+    }
     // hi + x = s + e exactly, then lo + e = t + f exactly.
     const s = this.hi + x;
     const sb = s - this.hi;

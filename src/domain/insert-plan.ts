@@ -20,7 +20,11 @@ export interface InsertPlan {
  * identity is created, the first time only; a repeat, in the store or earlier in the batch, is
  * existing when equal and a conflict naming the differing fields otherwise.
  */
-export function planInsert(batch: readonly PipelineRun[], stored: ReadonlyMap<string, PipelineRun>, keys: readonly string[] = batch.map(identityKey)): InsertPlan {
+export function planInsert(
+  batch: readonly PipelineRun[],
+  stored: ReadonlyMap<string, PipelineRun>,
+  keys: readonly string[] = batch.map(identityKey),
+): InsertPlan {
   const known = new Map(stored);
   const outcomes: InsertOutcome[] = [];
   const fresh: PipelineRun[] = [];

@@ -15,7 +15,10 @@ export const RECENT_STARTS = 21;
 export function typicalIntervalSeconds(startsMicros: Iterable<number>): number | null {
   const distinct = [...new Set(startsMicros)].sort((a, b) => a - b).slice(-RECENT_STARTS);
   if (distinct.length < 2) return null;
-  const gaps = distinct.slice(1).map((s, i) => s - (distinct[i] as number)).sort((a, b) => a - b);
+  const gaps = distinct
+    .slice(1)
+    .map((s, i) => s - (distinct[i] as number))
+    .sort((a, b) => a - b);
   const mid = gaps.length >> 1;
   const median = gaps.length % 2 ? (gaps[mid] as number) : ((gaps[mid - 1] as number) + (gaps[mid] as number)) / 2;
   return median / 1e6;

@@ -59,9 +59,9 @@ export const labelValues = (run: PipelineRun): Array<string | null> => LABELS.ma
 
 type LimitedField = Extract<RunField, { maxLength: number }>["name"];
 /** Column sizes of sql/create_pipeline_runs.sql; POST rejects what the Oracle table could not hold. */
-export const MAX_LENGTH = Object.fromEntries(
-  RUN_FIELDS.flatMap((field) => ("maxLength" in field ? [[field.name, field.maxLength]] : [])),
-) as Readonly<Record<LimitedField, number>>;
+export const MAX_LENGTH = Object.fromEntries(RUN_FIELDS.flatMap((field) => ("maxLength" in field ? [[field.name, field.maxLength]] : []))) as Readonly<
+  Record<LimitedField, number>
+>;
 
 export const SAMPLE_RUN: PipelineRun = {
   start_local: "2025-08-14T22:49:07",
@@ -70,8 +70,7 @@ export const SAMPLE_RUN: PipelineRun = {
   end_utc: "2025-08-15T06:17:19Z",
   elapsed_seconds: 1692.8,
   elapsed_human: "28m 12s",
-  output_file:
-    "/apps/exensio_data/reference_data/jag_test/SubconLotRefData-2025-08-12_2025-08-12.subconLot",
+  output_file: "/apps/exensio_data/reference_data/jag_test/SubconLotRefData-2025-08-12_2025-08-12.subconLot",
   rowcount: 8543,
   log_file: "/apps/exensio_data/reference_data/jag_test/log/getSubconLotRefData_LOTGDB.log",
   pid: 53452,

@@ -1,8 +1,8 @@
 import { commonFormMicros, parseDateTime } from "./datetime.ts";
-import { LABELS, type PipelineRun, fieldsOfKind } from "./pipeline-info.ts";
-import { StoredRunSchema } from "./stored-run.ts";
+import { fieldsOfKind, LABELS, type PipelineRun } from "./pipeline-info.ts";
 import { inferPipelineName } from "./pipeline-name.ts";
 import { identityHash } from "./run-identity.ts";
+import { StoredRunSchema } from "./stored-run.ts";
 
 /** A stored run with the instants stores sort and filter by. */
 export interface DecodedRun {
@@ -45,8 +45,7 @@ function checkUsualShape(value: unknown): { startMicros: number; endMicros: numb
 }
 
 /** The canonical forms of already-validated date-times; text already in that form is reused. */
-const canonicalLocal = (text: string) =>
-  text.length === 19 && text.charCodeAt(10) === 84 ? text : (parseDateTime(text) as { local: string }).local;
+const canonicalLocal = (text: string) => (text.length === 19 && text.charCodeAt(10) === 84 ? text : (parseDateTime(text) as { local: string }).local);
 const canonicalUtc = (text: string) =>
   text.length === 20 && text.charCodeAt(10) === 84 && text.charCodeAt(19) === 90 ? text : (parseDateTime(text) as { utc: string }).utc;
 

@@ -14,19 +14,21 @@ const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 /** Integers as the original accepted them: 8543, 8543.0 or "8543"; beyond 2^53 - 1 a number
  * is no longer exact, so it is refused as too large. */
-export const laxInteger = () => z.preprocess(
-  (v) => (typeof v === "string" && INTEGER_TEXT.test(v) ? Number(v) : v),
-  z.int({
-    error: (issue) =>
-      issue.code === "too_big" ? `too large: at most ${Number.MAX_SAFE_INTEGER}` : issue.code === "too_small" ? `too small: at least ${Number.MIN_SAFE_INTEGER}` : "must be an integer",
-  }),
-);
+export const laxInteger = () =>
+  z.preprocess(
+    (v) => (typeof v === "string" && INTEGER_TEXT.test(v) ? Number(v) : v),
+    z.int({
+      error: (issue) =>
+        issue.code === "too_big"
+          ? `too large: at most ${Number.MAX_SAFE_INTEGER}`
+          : issue.code === "too_small"
+            ? `too small: at least ${Number.MIN_SAFE_INTEGER}`
+            : "must be an integer",
+    }),
+  );
 
 /** Numbers, also as numeric strings ("1692.8"). */
-export const laxNumber = () => z.preprocess(
-  (v) => (typeof v === "string" && NUMBER_TEXT.test(v) ? Number(v) : v),
-  z.number({ error: "must be a number" }),
-);
+export const laxNumber = () => z.preprocess((v) => (typeof v === "string" && NUMBER_TEXT.test(v) ? Number(v) : v), z.number({ error: "must be a number" }));
 
 /** A date-time in any accepted form; the value is the parsed instant and wall clock. */
 export const dateTimeText = (options: { allowDateOnly?: boolean } = {}) =>

@@ -6,9 +6,9 @@ import { sha256 } from "./sha256.ts";
 
 /** Documentation and the web page's shell carry no run data; keeping them open lets /docs offer
  * "Authorize" and the page ask for a key. */
-const DOCS = (path: string) => path === "/" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/") || path === "/ui" || path.startsWith("/ui/");
+const DOCS = (path: string) =>
+  path === "/" || path === "/openapi.json" || path === "/docs" || path.startsWith("/docs/") || path === "/ui" || path.startsWith("/ui/");
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
 
 /** The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
 function presentedKey(authorization: string | undefined, apiKey: string | undefined): string | null {

@@ -1,6 +1,6 @@
 import { FNV1A_OFFSET, fnv1aStep } from "../domain/fnv1a.ts";
 import type { RunFilter } from "../domain/run-filter.ts";
-import { type Keyset, type RunOrder, orderText } from "../domain/run-ordering.ts";
+import { type Keyset, orderText, type RunOrder } from "../domain/run-ordering.ts";
 
 /**
  * Opaque keyset cursors: the position after a page's last run, bound to the query that made it.
@@ -39,7 +39,8 @@ export type CursorResult = { ok: true; keyset: Keyset } | { ok: false; reason: s
 
 export function decodeCursor(cursor: string, fingerprint: string, order: RunOrder): CursorResult {
   const [payload, sum, ...rest] = cursor.split(".");
-  if (!payload || !sum || rest.length || fnv1a(`cursor:${payload}`) !== sum) return { ok: false, reason: "is not a cursor this service issued (damaged or edited)" };
+  if (!payload || !sum || rest.length || fnv1a(`cursor:${payload}`) !== sum)
+    return { ok: false, reason: "is not a cursor this service issued (damaged or edited)" };
   let parsed: { v?: unknown; t?: unknown; q?: unknown };
   try {
     parsed = JSON.parse(fromBase64url(payload));

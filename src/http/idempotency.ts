@@ -23,14 +23,19 @@ export function idempotency(maxKeys = 100_000, now: () => number = Date.now): Mi
   return async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (key === undefined) return next();
-    if (!KEY.test(key)) return problem(422, "Idempotency-Key must be 1-255 visible ASCII characters", { errors: [{ location: "header", field: "Idempotency-Key", message: "invalid" }] });
+    if (!KEY.test(key))
+      return problem(422, "Idempotency-Key must be 1-255 visible ASCII characters", {
+        errors: [{ location: "header", field: "Idempotency-Key", message: "invalid" }],
+      });
     const scope = `${c.var.apiKeyId ?? ""}|${c.req.method} ${c.req.path}|${key}`;
     const fingerprint = await sha256Hex(await c.req.text());
     const t = now();
     const known = remembered.get(scope);
     if (known && known.expires > t) {
       if (known.fingerprint !== fingerprint) {
-        return problem(422, "This Idempotency-Key was used with a different request body", { errors: [{ location: "header", field: "Idempotency-Key", message: "reused with another body" }] });
+        return problem(422, "This Idempotency-Key was used with a different request body", {
+          errors: [{ location: "header", field: "Idempotency-Key", message: "reused with another body" }],
+        });
       }
       const first = await known.response;
       if (first) return new Response(first.body, { status: first.status, headers: { "content-type": first.type, "idempotent-replayed": "true" } });

@@ -65,7 +65,7 @@ export class Histogram implements Metric {
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const s of this.series.values()) {
-      this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket${renderLabels({ ...s.labels, le: String(le) })} ${s.counts[i]}`));
+      for (const [i, le] of this.buckets.entries()) lines.push(`${this.name}_bucket${renderLabels({ ...s.labels, le: String(le) })} ${s.counts[i]}`);
       lines.push(`${this.name}_bucket${renderLabels({ ...s.labels, le: "+Inf" })} ${s.count}`);
       lines.push(`${this.name}_sum${renderLabels(s.labels)} ${num(s.sum)}`);
       lines.push(`${this.name}_count${renderLabels(s.labels)} ${s.count}`);

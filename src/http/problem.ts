@@ -3,15 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
-import {
-  ConflictError,
-  DomainError,
-  InvalidInputError,
-  StoreReadOnlyError,
-  StoreStartingError,
-  StoreUnavailableError,
-  ValueTooLargeError,
-} from "../errors.ts";
+import { ConflictError, DomainError, InvalidInputError, StoreReadOnlyError, StoreStartingError, StoreUnavailableError, ValueTooLargeError } from "../errors.ts";
 import type { BackoffLog } from "../log-backoff.ts";
 import type { Logger } from "../logger.ts";
 
@@ -94,10 +86,7 @@ export function fieldErrors(error: ZodError, location: FieldError["location"]): 
 }
 
 /** The validation hook every route shares: invalid input becomes a 422 naming each field. */
-export function validationHook(
-  result: { success: true } | { success: false; error: ZodError; target: string },
-  _c: Context,
-): Response | undefined {
+export function validationHook(result: { success: true } | { success: false; error: ZodError; target: string }, _c: Context): Response | undefined {
   if (result.success) return undefined;
   const location = result.target === "json" ? "body" : (result.target as FieldError["location"]);
   const errors = fieldErrors(result.error, location);

@@ -1,7 +1,7 @@
+import { APP_DEFAULTS } from "../app-defaults.ts";
 import type { PipelineSummary } from "../domain/pipeline-stats.ts";
 import type { StoreHealth } from "../repository/port.ts";
 import { Counter, Gauge, Histogram, Registry } from "./metrics-registry.ts";
-import { APP_DEFAULTS } from "../app-defaults.ts";
 
 /** A summary with the late verdict of GET /pipelines. */
 export interface FlaggedSummary extends PipelineSummary {
@@ -27,13 +27,17 @@ export function createServiceMetrics(backend: string, maxPipelines: number = APP
   const requests = registry.register(new Counter("http_requests_total", "HTTP requests by route, method and status."));
   const latency = registry.register(new Histogram("http_request_duration_seconds", "HTTP request latency by route, until the response starts."));
   const storeLatency = registry.register(new Histogram("pipeline_store_operation_duration_seconds", "Latency of store operations by operation."));
-  const accepted = registry.register(new Counter("pipeline_posts_accepted_total", "Runs accepted by POST (stored, or already stored), batch records included."));
-  const rejected = registry.register(new Counter("pipeline_posts_rejected_total", "Runs rejected by POST, by HTTP status (\"batch\" for records of a batch)."));
-  const deleted = registry.register(new Counter("pipeline_runs_deleted_total", "Runs removed, by reason: \"request\" (DELETE /pipelines/runs) or \"retention\"."));
+  const accepted = registry.register(
+    new Counter("pipeline_posts_accepted_total", "Runs accepted by POST (stored, or already stored), batch records included."),
+  );
+  const rejected = registry.register(new Counter("pipeline_posts_rejected_total", 'Runs rejected by POST, by HTTP status ("batch" for records of a batch).'));
+  const deleted = registry.register(new Counter("pipeline_runs_deleted_total", 'Runs removed, by reason: "request" (DELETE /pipelines/runs) or "retention".'));
   let snapshot: ScrapeSnapshot = { health: null, summaries: [] };
 
   registry.register(
-    new Gauge("pipeline_store_up", "1 when the store is healthy, 0 otherwise.", () => [{ labels: { backend }, value: snapshot.health?.status === "healthy" ? 1 : 0 }]),
+    new Gauge("pipeline_store_up", "1 when the store is healthy, 0 otherwise.", () => [
+      { labels: { backend }, value: snapshot.health?.status === "healthy" ? 1 : 0 },
+    ]),
   );
   registry.register(
     new Gauge("pipeline_store_degraded", "1 when the store serves reads but its writes fail, 0 otherwise.", () => [
@@ -62,10 +66,14 @@ export function createServiceMetrics(backend: string, maxPipelines: number = APP
 
   const compaction = () => snapshot.health?.lastCompaction;
   registry.register(
-    new Gauge("pipeline_store_last_compaction_timestamp_seconds", "When this instance's last deletion finished (JSONL: the file rewrite), Unix seconds.", () => {
-      const last = compaction();
-      return last ? [{ labels: { backend }, value: Date.parse(last.finishedAt) / 1000 }] : [];
-    }),
+    new Gauge(
+      "pipeline_store_last_compaction_timestamp_seconds",
+      "When this instance's last deletion finished (JSONL: the file rewrite), Unix seconds.",
+      () => {
+        const last = compaction();
+        return last ? [{ labels: { backend }, value: Date.parse(last.finishedAt) / 1000 }] : [];
+      },
+    ),
   );
   registry.register(
     new Gauge("pipeline_store_last_compaction_duration_seconds", "How long this instance's last deletion took.", () => {

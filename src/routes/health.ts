@@ -1,6 +1,6 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { HealthSchema } from "../http/schemas/health.ts";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { validationHook } from "../http/problem.ts";
+import { HealthSchema } from "../http/schemas/health.ts";
 import type { RunRepository, StoreHealth } from "../repository/port.ts";
 
 const healthRoute = createRoute({
@@ -30,7 +30,8 @@ const readyRoute = createRoute({
   path: "/health/ready",
   tags: ["operations"],
   summary: "Readiness: may this instance receive traffic?",
-  description: "503 until the store is ready (index built, database reachable) and while shutting down. A degraded store (reads work, writes fail) stays ready.",
+  description:
+    "503 until the store is ready (index built, database reachable) and while shutting down. A degraded store (reads work, writes fail) stays ready.",
   security: [],
   responses: {
     200: { description: "Ready for traffic", content: { "application/json": { schema: ReadySchema } } },
@@ -53,8 +54,14 @@ const rootRoute = createRoute({
   path: "/",
   tags: ["operations"],
   summary: "What this service is and where its docs are",
-  description: "API clients (Accept: application/json or */*) get this JSON; browsers, whose Accept prefers text/html, get the web page that /ui always serves.",
-  responses: { 200: { description: "Service information", content: { "application/json": { schema: RootSchema }, "text/html": { schema: z.string().openapi({ description: "The web page, for browsers" }) } } } },
+  description:
+    "API clients (Accept: application/json or */*) get this JSON; browsers, whose Accept prefers text/html, get the web page that /ui always serves.",
+  responses: {
+    200: {
+      description: "Service information",
+      content: { "application/json": { schema: RootSchema }, "text/html": { schema: z.string().openapi({ description: "The web page, for browsers" }) } },
+    },
+  },
 });
 
 /** A degraded store still serves reads: taking it out of traffic would fail those too. */
@@ -101,7 +108,5 @@ export function healthRoutes(repository: RunRepository, version: string, lifecyc
       if (!servesReads(h.status)) return c.json({ status: "not_ready" as const, reason: h.reason ?? h.status }, 503);
       return c.json({ status: "ready" as const }, 200);
     })
-    .openapi(rootRoute, (c) =>
-      c.json({ name: "Pipeline Service", version, backend: repository.backend, docs: "/docs", openapi: "/openapi.json" }, 200),
-    );
+    .openapi(rootRoute, (c) => c.json({ name: "Pipeline Service", version, backend: repository.backend, docs: "/docs", openapi: "/openapi.json" }, 200));
 }

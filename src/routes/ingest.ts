@@ -1,14 +1,14 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { PipelineRun } from "../domain/pipeline-info.ts";
-import { PipelineInfoInputSchema, PipelineInfoSchema } from "../http/schemas/run.ts";
 import { timeSlicer } from "../event-loop.ts";
-import { idempotency } from "../http/idempotency.ts";
 import { type BatchRecords, type BatchResult, batchFormat, batchReport, conflictErrors, outcomeResult, parseNdjson } from "../http/batch-body.ts";
-import { fieldErrors, problem, problemJson, problemResponse, validationHook } from "../http/problem.ts";
 import { limitBody } from "../http/body-limit.ts";
+import { idempotency } from "../http/idempotency.ts";
+import { fieldErrors, problem, problemJson, problemResponse, validationHook } from "../http/problem.ts";
 import { requireJson } from "../http/require-json.ts";
+import { PipelineInfoInputSchema, PipelineInfoSchema } from "../http/schemas/run.ts";
 import type { InsertOutcome, RunRepository } from "../repository/port.ts";
 import { KEY_SECURITY, writeGuarded } from "./responses.ts";
 
@@ -19,10 +19,10 @@ const writeAnswers = {
 };
 
 const idempotencyHeader = z.object({
-  "idempotency-key": z
-    .string()
-    .optional()
-    .openapi({ description: "Retry safely: the same key with the same body replays the first answer for 24 hours; with another body it is a 422", example: "run-2025-08-12-sales" }),
+  "idempotency-key": z.string().optional().openapi({
+    description: "Retry safely: the same key with the same body replays the first answer for 24 hours; with another body it is a 422",
+    example: "run-2025-08-12-sales",
+  }),
 });
 
 const createRunRoute = (middleware: MiddlewareHandler[], security: typeof KEY_SECURITY) =>
@@ -141,7 +141,9 @@ export function ingestRoutes(repository: RunRepository, options: IngestOptions) 
           throw new HTTPException(400, { message: "Malformed JSON in request body" });
         });
         if (!Array.isArray(body)) {
-          return problemJson(c, 422, "The body must be a JSON array of records", { errors: [{ location: "body", field: "(body)", message: "expected an array of records" }] });
+          return problemJson(c, 422, "The body must be a JSON array of records", {
+            errors: [{ location: "body", field: "(body)", message: "expected an array of records" }],
+          });
         }
         batch = { records: body, unreadable: new Map() };
       } else {
@@ -163,7 +165,7 @@ export function ingestRoutes(repository: RunRepository, options: IngestOptions) 
         if ((index & 255) === 255) await slicer.pause();
       }
       const outcomes = valid.length ? await repository.insertRuns(valid.map((v) => v.run)) : [];
-      outcomes.forEach((outcome, k) => results.push(outcomeResult((valid[k] as { index: number }).index, outcome)));
+      for (const [k, outcome] of outcomes.entries()) results.push(outcomeResult((valid[k] as { index: number }).index, outcome));
       const report = batchReport(results);
       options.onBatch?.(report.created + report.existing, report.conflicts + report.invalid);
       return c.json(report, 200);

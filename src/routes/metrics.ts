@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ScrapeSnapshot, ServiceMetrics } from "../http/service-metrics.ts";
 import type { RunRepository } from "../repository/port.ts";
 import { type HealthFlagOptions, withHealthFlags } from "./pipelines.ts";
@@ -8,7 +8,8 @@ const metricsRoute = createRoute({
   path: "/metrics",
   tags: ["operations"],
   summary: "Prometheus metrics",
-  description: "Requests, latencies, store operations, POST outcomes, skipped lines and per-pipeline gauges (last run start, duration, rowcount; runs; typical interval; late), in the Prometheus text format.",
+  description:
+    "Requests, latencies, store operations, POST outcomes, skipped lines and per-pipeline gauges (last run start, duration, rowcount; runs; typical interval; late), in the Prometheus text format.",
   security: [],
   responses: {
     200: { description: "Metrics in text format 0.0.4", content: { "text/plain": { schema: z.string() } } },
@@ -25,7 +26,10 @@ export function metricsRoutes(repository: RunRepository, metrics: ServiceMetrics
     if (!cached || now - cached.at > SNAPSHOT_TTL_MS) {
       cached = {
         at: now,
-        snapshot: Promise.all([repository.health(), repository.summarizePipelines().catch(() => [])]).then(([health, summaries]) => ({ health, summaries: summaries.map((s) => withHealthFlags(s, flags)) })),
+        snapshot: Promise.all([repository.health(), repository.summarizePipelines().catch(() => [])]).then(([health, summaries]) => ({
+          health,
+          summaries: summaries.map((s) => withHealthFlags(s, flags)),
+        })),
       };
     }
     return cached.snapshot;

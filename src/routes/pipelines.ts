@@ -1,10 +1,10 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { isLate } from "../domain/lateness.ts";
-import { toRunFilter } from "../http/schemas/filter-query.ts";
 import type { PipelineStats } from "../domain/pipeline-stats.ts";
+import { problemResponse, validationHook } from "../http/problem.ts";
+import { toRunFilter } from "../http/schemas/filter-query.ts";
 import { HistoryResponseSchema, PipelineStatsResponseSchema } from "../http/schemas/pipeline-stats.ts";
 import { HistoryQuerySchema, SummaryQuerySchema } from "../http/schemas/pipeline-stats-query.ts";
-import { problemResponse, validationHook } from "../http/problem.ts";
 import type { RunRepository } from "../repository/port.ts";
 import { guarded, notModified, unavailable } from "./responses.ts";
 
@@ -35,7 +35,8 @@ const historyRoute = createRoute({
   path: "/pipelines/history",
   tags: ["pipelines"],
   summary: "Runs per time bucket per pipeline",
-  description: "Count, total rows and median duration of the matching runs per pipeline_name and hour, day or ISO week, cut in the caller's time zone. Empty buckets are left out.",
+  description:
+    "Count, total rows and median duration of the matching runs per pipeline_name and hour, day or ISO week, cut in the caller's time zone. Empty buckets are left out.",
   request: { query: HistoryQuerySchema },
   responses: {
     200: { description: "Buckets, oldest first, with an ETag", content: { "application/json": { schema: HistoryResponseSchema } } },

@@ -1,5 +1,5 @@
-import { Hono } from "hono";
 import type { Context } from "hono";
+import { Hono } from "hono";
 import { accepts } from "hono/accepts";
 
 /** One web page asset: its bytes and, when the loader has it, the same bytes gzip-compressed. */

@@ -31,7 +31,10 @@ export function timeChart(spec: SeriesChart): HTMLElement {
     width: 600,
     height: 220,
     scales: { x: { time: true }, y: spec.log ? { distr: 3 } : spec.bars ? { range: (_u, _min, max) => [0, Math.max(1, max)] } : {} },
-    axes: [axis, { ...axis, size: 84, ...(spec.integer ? { incrs: INTEGER_STEPS } : {}), values: (_u, values) => values.map((v) => (v === null ? "" : spec.format(v))) }],
+    axes: [
+      axis,
+      { ...axis, size: 84, ...(spec.integer ? { incrs: INTEGER_STEPS } : {}), values: (_u, values) => values.map((v) => (v === null ? "" : spec.format(v))) },
+    ],
     series: [
       {},
       {

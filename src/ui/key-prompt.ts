@@ -19,7 +19,12 @@ export function askForKey(reason: string): Promise<string | null> {
         h("p", {}, reason, " It is kept for this browser tab only."),
         h("label", { for: "api-key" }, "API key"),
         input,
-        h("div", { class: "actions" }, h("button", { type: "submit", value: "ok", class: "primary" }, "Use key"), h("button", { type: "submit", value: "cancel", formnovalidate: true }, "Cancel")),
+        h(
+          "div",
+          { class: "actions" },
+          h("button", { type: "submit", value: "ok", class: "primary" }, "Use key"),
+          h("button", { type: "submit", value: "cancel", formnovalidate: true }, "Cancel"),
+        ),
       ),
     );
     dialog.addEventListener("close", () => {

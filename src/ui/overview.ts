@@ -48,7 +48,11 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
     problem,
     counts,
     filters,
-    h("div", { class: "table-wrap" }, h("table", { class: "grid", id: "pipelines" }, h("caption", { class: "sr-only" }, "Pipelines, one row per label combination"), thead, tbody)),
+    h(
+      "div",
+      { class: "table-wrap" },
+      h("table", { class: "grid", id: "pipelines" }, h("caption", { class: "sr-only" }, "Pipelines, one row per label combination"), thead, tbody),
+    ),
     updated,
   );
 
@@ -64,7 +68,13 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
     draw();
   };
 
-  const text = h("input", { type: "search", id: "filter-text", placeholder: "Filter by text", value: params.get("q") ?? "", oninput: () => setParam("q", text.value.trim()) });
+  const text = h("input", {
+    type: "search",
+    id: "filter-text",
+    placeholder: "Filter by text",
+    value: params.get("q") ?? "",
+    oninput: () => setParam("q", text.value.trim()),
+  });
   const selects = new Map<Label, HTMLSelectElement>();
   for (const label of LABELS) {
     const select = h("select", { id: `filter-${label}`, name: label, onchange: () => setParam(label, select.value) });
@@ -73,7 +83,10 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
   filters.append(
     h("label", { for: "filter-text" }, "Search"),
     text,
-    ...LABELS.flatMap((label) => [h("label", { for: `filter-${label}` }, COLUMNS.find((c) => c.key === label)?.title ?? label), selects.get(label) as HTMLSelectElement]),
+    ...LABELS.flatMap((label) => [
+      h("label", { for: `filter-${label}` }, COLUMNS.find((c) => c.key === label)?.title ?? label),
+      selects.get(label) as HTMLSelectElement,
+    ]),
   );
 
   const fillSelects = () => {
@@ -98,7 +111,12 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
           h(
             "th",
             { scope: "col", class: c.numeric ? "num" : "", "aria-sort": c.key === active ? (descending ? "descending" : "ascending") : "none" },
-            h("button", { type: "button", class: "sort", onclick: () => setParam("sort", c.key === active && descending ? c.key : `-${c.key}`) }, c.title, c.key === active ? (descending ? " ▼" : " ▲") : ""),
+            h(
+              "button",
+              { type: "button", class: "sort", onclick: () => setParam("sort", c.key === active && descending ? c.key : `-${c.key}`) },
+              c.title,
+              c.key === active ? (descending ? " ▼" : " ▲") : "",
+            ),
           ),
         ),
         h("th", { scope: "col" }, "Trend"),
@@ -108,7 +126,9 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
 
   const visible = () => {
     const q = (params.get("q") ?? "").toLowerCase();
-    const rows = pipelines.filter((p) => LABELS.every((l) => !params.get(l) || labelText(p[l]) === params.get(l)) && (!q || LABELS.some((l) => (p[l] ?? "").toLowerCase().includes(q))));
+    const rows = pipelines.filter(
+      (p) => LABELS.every((l) => !params.get(l) || labelText(p[l]) === params.get(l)) && (!q || LABELS.some((l) => (p[l] ?? "").toLowerCase().includes(q))),
+    );
     const key = sortKey();
     const column = COLUMNS.find((c) => c.key === key.replace(/^-/, "")) ?? (COLUMNS[4] as Column);
     const sign = key.startsWith("-") ? -1 : 1;
@@ -122,8 +142,19 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
 
   const row = (p: Pipeline, now: number) => {
     const flags = [
-      p.late ? h("span", { class: "badge late", title: `No run for ${duration((now - Date.parse(p.last_run)) / 1000)}; usually every ${duration(p.typical_interval_seconds)}` }, "Late") : null,
-      p.rowcount_drop ? h("span", { class: "badge drop", title: `Last rowcount ${count(p.last_rowcount)} against a median of ${count(p.p50_rowcount)}` }, "Rows dropped") : null,
+      p.late
+        ? h(
+            "span",
+            {
+              class: "badge late",
+              title: `No run for ${duration((now - Date.parse(p.last_run)) / 1000)}; usually every ${duration(p.typical_interval_seconds)}`,
+            },
+            "Late",
+          )
+        : null,
+      p.rowcount_drop
+        ? h("span", { class: "badge drop", title: `Last rowcount ${count(p.last_rowcount)} against a median of ${count(p.p50_rowcount)}` }, "Rows dropped")
+        : null,
     ].filter(Boolean);
     const trendCell = h("td", {});
     trendCells.set(p, trendCell);
@@ -158,14 +189,22 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
     const rows = visible();
     const now = Date.now();
     // Keep the keyboard focus across a redraw: refocus the same link or button.
-    const focused = document.activeElement instanceof HTMLAnchorElement && tbody.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
+    const focused =
+      document.activeElement instanceof HTMLAnchorElement && tbody.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
     trendCells.clear();
-    tbody.replaceChildren(...(rows.length ? rows.map((p) => row(p, now)) : [h("tr", {}, h("td", { colspan: COLUMNS.length + 1, class: "muted" }, "No pipeline matches."))]));
+    tbody.replaceChildren(
+      ...(rows.length ? rows.map((p) => row(p, now)) : [h("tr", {}, h("td", { colspan: COLUMNS.length + 1, class: "muted" }, "No pipeline matches."))]),
+    );
     if (focused) (tbody.querySelector(`a[href="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
     const late = rows.filter((p) => p.late).length;
     const dropped = rows.filter((p) => p.rowcount_drop).length;
     counts.replaceChildren(
-      h("span", { class: "count", id: "count-pipelines" }, h("b", {}, count(rows.length)), rows.length === pipelines.length ? " pipelines" : ` of ${count(pipelines.length)} pipelines`),
+      h(
+        "span",
+        { class: "count", id: "count-pipelines" },
+        h("b", {}, count(rows.length)),
+        rows.length === pipelines.length ? " pipelines" : ` of ${count(pipelines.length)} pipelines`,
+      ),
       h("span", { class: `count${late ? " late" : ""}`, id: "count-late" }, h("b", {}, count(late)), " late"),
       h("span", { class: `count${dropped ? " drop" : ""}`, id: "count-dropped" }, h("b", {}, count(dropped)), " with dropped rows"),
     );
@@ -205,7 +244,11 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
 
   // A failed load (a store still starting, a network blip) keeps the last figures on screen and
   // says so until a later refresh succeeds.
-  const attempt = () => refresh().then(() => problem.replaceChildren(), (e) => problem.replaceChildren(errorBox(e)));
+  const attempt = () =>
+    refresh().then(
+      () => problem.replaceChildren(),
+      (e) => problem.replaceChildren(errorBox(e)),
+    );
   await attempt();
   const timer = setInterval(() => {
     if (document.visibilityState === "visible") void attempt();

@@ -1,4 +1,4 @@
-import { type Query, api, apiFetch, okJson, toQuery } from "./api.ts";
+import { api, apiFetch, okJson, type Query, toQuery } from "./api.ts";
 import { timeChart } from "./charts.ts";
 import { errorBox, h } from "./dom.ts";
 import { age, count, duration, labelText, time, viewerTimeZone } from "./format.ts";
@@ -71,7 +71,11 @@ export async function renderPipeline(main: HTMLElement): Promise<void> {
     location.search = params.toString();
   };
   const choice = (id: string, label: string, options: Record<string, string>, current: string, param: string) => {
-    const select = h("select", { id, onchange: () => navigate(param, select.value) }, ...Object.entries(options).map(([v, t]) => h("option", { value: v, selected: v === current }, t)));
+    const select = h(
+      "select",
+      { id, onchange: () => navigate(param, select.value) },
+      ...Object.entries(options).map(([v, t]) => h("option", { value: v, selected: v === current }, t)),
+    );
     return [h("label", { for: id }, label), select];
   };
 
@@ -88,7 +92,12 @@ export async function renderPipeline(main: HTMLElement): Promise<void> {
       summary.late ? h("span", { class: "badge late" }, "Late") : null,
       summary.rowcount_drop ? h("span", { class: "badge drop" }, "Rows dropped") : null,
     ),
-    h("p", { class: "muted" }, pipelines.length > 1 ? `${pipelines.length} label combinations match; figures of the most recent one. ` : "", `Script ${labelText(summary.script_name)} · type ${labelText(summary.pipeline_type)} · environment ${labelText(summary.environment)}`),
+    h(
+      "p",
+      { class: "muted" },
+      pipelines.length > 1 ? `${pipelines.length} label combinations match; figures of the most recent one. ` : "",
+      `Script ${labelText(summary.script_name)} · type ${labelText(summary.pipeline_type)} · environment ${labelText(summary.environment)}`,
+    ),
     h(
       "dl",
       { class: "figures" },
@@ -102,7 +111,13 @@ export async function renderPipeline(main: HTMLElement): Promise<void> {
     h(
       "form",
       { class: "filters", onsubmit: (e) => e.preventDefault() },
-      ...choice("window", "Window", { "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days", "365d": "Last year", all: "Everything" }, windowKey, "window"),
+      ...choice(
+        "window",
+        "Window",
+        { "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days", "365d": "Last year", all: "Everything" },
+        windowKey,
+        "window",
+      ),
       ...choice("bucket", "Runs per", { day: "Day", hour: "Hour" }, bucket, "bucket"),
       ...choice("log", "Row scale", { "1": "Logarithmic", "0": "Linear" }, log ? "1" : "0", "log"),
       h("a", { href: `/ui/runs?${explorer}`, class: "button" }, "Open these runs in the explorer"),
@@ -121,10 +136,27 @@ export async function renderPipeline(main: HTMLElement): Promise<void> {
     const buckets = historyBody.pipelines.flatMap((s) => s.buckets).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
     charts.dataset.points = String(runs.length);
     charts.replaceChildren(
-      total !== null && total > runs.length ? h("p", { class: "muted" }, `Charts show the newest ${count(runs.length)} of ${count(total)} runs in this window.`) : "",
+      total !== null && total > runs.length
+        ? h("p", { class: "muted" }, `Charts show the newest ${count(runs.length)} of ${count(total)} runs in this window.`)
+        : "",
       timeChart({ title: "Duration per run", xs, ys: ordered.map((r) => r.elapsed_seconds), label: "Duration", format: duration }),
-      timeChart({ title: `Rows per run${log ? " (log scale; zero rows not drawn)" : ""}`, xs, ys: ordered.map((r) => (log && r.rowcount <= 0 ? null : r.rowcount)), label: "Rows", format: count, log }),
-      timeChart({ title: `Runs per ${bucket} (${viewerTimeZone()})`, xs: buckets.map((b) => Date.parse(b.start) / 1000), ys: buckets.map((b) => b.runs), label: "Runs", format: count, bars: true, integer: true }),
+      timeChart({
+        title: `Rows per run${log ? " (log scale; zero rows not drawn)" : ""}`,
+        xs,
+        ys: ordered.map((r) => (log && r.rowcount <= 0 ? null : r.rowcount)),
+        label: "Rows",
+        format: count,
+        log,
+      }),
+      timeChart({
+        title: `Runs per ${bucket} (${viewerTimeZone()})`,
+        xs: buckets.map((b) => Date.parse(b.start) / 1000),
+        ys: buckets.map((b) => b.runs),
+        label: "Runs",
+        format: count,
+        bars: true,
+        integer: true,
+      }),
     );
     table.append(runsTable(runs.slice(0, 50), `Newest runs of ${name}`));
     performance.mark("pipeline:ready");

@@ -5,7 +5,17 @@ import { runsTable } from "./runs-table.ts";
 import { LABELS, type Label, type Pipeline, type RunsPage } from "./types.ts";
 
 /** The API's filter parameters; the page URL holds them under the same names. */
-const FILTERS = ["start_utc", "end_utc", "start_local_from", "start_local_to", "min_rowcount", "max_rowcount", "min_elapsed_seconds", "max_elapsed_seconds", ...LABELS] as const;
+const FILTERS = [
+  "start_utc",
+  "end_utc",
+  "start_local_from",
+  "start_local_to",
+  "min_rowcount",
+  "max_rowcount",
+  "min_elapsed_seconds",
+  "max_elapsed_seconds",
+  ...LABELS,
+] as const;
 const STATE = [...FILTERS, "order_by", "limit", "cursor"] as const;
 
 const ORDERS: Record<string, string> = {
@@ -62,7 +72,12 @@ export async function renderRuns(main: HTMLElement): Promise<void> {
   form.append(
     h("div", { class: "field" }, h("label", { for: "f-order_by" }, "Order"), order),
     h("div", { class: "field" }, h("label", { for: "f-limit" }, "Per page"), limit),
-    h("div", { class: "field actions" }, h("button", { type: "submit", class: "primary" }, "Apply"), h("button", { type: "button", onclick: () => go(new URLSearchParams()) }, "Clear")),
+    h(
+      "div",
+      { class: "field actions" },
+      h("button", { type: "submit", class: "primary" }, "Apply"),
+      h("button", { type: "button", onclick: () => go(new URLSearchParams()) }, "Clear"),
+    ),
   );
 
   /** The form's state as the API's parameters (empty fields left out; cursor reset). */
@@ -103,7 +118,15 @@ export async function renderRuns(main: HTMLElement): Promise<void> {
     return api.get_pipeline_info.$url({ query: query as never }).toString();
   };
   const downloadButton = (format: "csv" | "ndjson", title: string) =>
-    h("button", { type: "button", id: `download-${format}`, onclick: () => download(exportUrl(format), `pipeline_runs.${format}`).catch((e) => results.prepend(errorBox(e))) }, title);
+    h(
+      "button",
+      {
+        type: "button",
+        id: `download-${format}`,
+        onclick: () => download(exportUrl(format), `pipeline_runs.${format}`).catch((e) => results.prepend(errorBox(e))),
+      },
+      title,
+    );
   downloads.append(downloadButton("csv", "Download CSV"), downloadButton("ndjson", "Download NDJSON"));
 
   // Only the newest request may draw: an older answer arriving late must not replace it.
@@ -122,8 +145,33 @@ export async function renderRuns(main: HTMLElement): Promise<void> {
       results.replaceChildren(runsTable(page.results, "Runs matching the filters"));
       performance.mark("runs:ready");
       pager.replaceChildren(
-        first ? "" : h("button", { type: "button", onclick: () => (p.delete("cursor"), go(p)) }, "First page"),
-        page.next_cursor ? h("button", { type: "button", id: "next-page", onclick: () => (p.set("cursor", page.next_cursor as string), go(p)) }, "Next page") : "",
+        first
+          ? ""
+          : h(
+              "button",
+              {
+                type: "button",
+                onclick: () => {
+                  p.delete("cursor");
+                  go(p);
+                },
+              },
+              "First page",
+            ),
+        page.next_cursor
+          ? h(
+              "button",
+              {
+                type: "button",
+                id: "next-page",
+                onclick: () => {
+                  p.set("cursor", page.next_cursor as string);
+                  go(p);
+                },
+              },
+              "Next page",
+            )
+          : "",
       );
     } catch (error) {
       if (ticket !== latest) return;

@@ -22,7 +22,11 @@ export function runsTable(runs: readonly Run[], caption: string): HTMLElement {
               h(
                 "tr",
                 {},
-                h("td", {}, h("button", { type: "button", class: "link", title: "Show every field of this run", onclick: () => showRun(run) }, time(run.start_utc, true))),
+                h(
+                  "td",
+                  {},
+                  h("button", { type: "button", class: "link", title: "Show every field of this run", onclick: () => showRun(run) }, time(run.start_utc, true)),
+                ),
                 h("td", {}, labelText(run.pipeline_name)),
                 h("td", {}, labelText(run.script_name)),
                 h("td", {}, labelText(run.pipeline_type)),

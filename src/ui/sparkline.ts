@@ -10,7 +10,9 @@ export function sparkline(values: readonly number[], label: string): SVGSVGEleme
   const max = Math.max(...values);
   const min = Math.min(...values);
   const span = max - min || 1;
-  const points = values.map((v, i) => `${((i / (values.length - 1)) * (width - 2) + 1).toFixed(1)},${(height - 2 - ((v - min) / span) * (height - 4)).toFixed(1)}`);
+  const points = values.map(
+    (v, i) => `${((i / (values.length - 1)) * (width - 2) + 1).toFixed(1)},${(height - 2 - ((v - min) / span) * (height - 4)).toFixed(1)}`,
+  );
   root.append(svg("polyline", { points: points.join(" "), fill: "none", "stroke-width": 1.5 }));
   return root;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { LAYER_RULES, type LayerRule, under, violations } from "./layers.ts";
-import { type Module, type SourceTree, parseModule, readSourceTree } from "./source-tree.ts";
+import { type Module, parseModule, readSourceTree, type SourceTree } from "./source-tree.ts";
 
 const tree = await readSourceTree();
 const modulesOf = (sources: SourceTree) => new Map<string, Module>([...sources].map(([path, source]) => [path, parseModule(path, source)]));
@@ -27,7 +27,13 @@ test("the source tree is read and its imports are found", () => {
 });
 
 test("a rule limited to static imports lets type-only and dynamic imports pass", () => {
-  const rule: LayerRule = { rule: "the entry loads stores on demand", part: under("server.ts"), modules: /^repository\/memory\.ts$/, kinds: ["static"], breach: { path: "server.ts", append: "" } };
+  const rule: LayerRule = {
+    rule: "the entry loads stores on demand",
+    part: under("server.ts"),
+    modules: /^repository\/memory\.ts$/,
+    kinds: ["static"],
+    breach: { path: "server.ts", append: "" },
+  };
   const server = (source: string) => new Map([["server.ts", parseModule("server.ts", source)]]);
   expect(violations(rule, server('import type { X } from "./repository/memory.ts";\nconst m = await import("./repository/memory.ts");'))).toEqual([]);
   expect(violations(rule, server('import { createMemoryRepository } from "./repository/memory.ts";'))).toEqual(["server.ts imports repository/memory.ts"]);

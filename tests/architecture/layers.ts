@@ -39,7 +39,13 @@ export const loadedBy = (part: Part, kinds: ImportKind[] = ["static", "dynamic"]
   includes(path, modules) {
     const byPart = loaded.get(modules) ?? new Map<Part, Set<string>>();
     loaded.set(modules, byPart);
-    const set = byPart.get(part) ?? reachableFrom(modules, [...modules.keys()].filter((p) => part.includes(p, modules)), kinds);
+    const set =
+      byPart.get(part) ??
+      reachableFrom(
+        modules,
+        [...modules.keys()].filter((p) => part.includes(p, modules)),
+        kinds,
+      );
     byPart.set(part, set);
     return set.has(path);
   },

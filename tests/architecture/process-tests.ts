@@ -1,5 +1,5 @@
-import { Glob } from "bun";
 import { join } from "node:path";
+import { Glob } from "bun";
 import { parseModule } from "./source-tree.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -12,7 +12,7 @@ const STARTS_PROCESSES = /\bBun\.spawn\b|\bspawn(Sync)?\(|\bfrom\s+["']playwrigh
  */
 export async function processTestFiles(): Promise<string[]> {
   const texts = new Map<string, string>();
-  const read = async (file: string) => texts.get(file) ?? texts.set(file, await Bun.file(join(ROOT, file)).text()).get(file) as string;
+  const read = async (file: string) => texts.get(file) ?? (texts.set(file, await Bun.file(join(ROOT, file)).text()).get(file) as string);
   const startsProcesses = async (test: string) => {
     const seen = new Set<string>();
     const queue = [test];

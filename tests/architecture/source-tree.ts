@@ -1,5 +1,5 @@
-import { Glob } from "bun";
 import { dirname, join, relative, resolve } from "node:path";
+import { Glob } from "bun";
 
 export const SRC = join(import.meta.dir, "..", "..", "src");
 

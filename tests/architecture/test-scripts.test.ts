@@ -7,8 +7,10 @@ const { scripts } = (await Bun.file(join(ROOT, "package.json")).json()) as { scr
 
 test("the tests npm run test:fast leaves out are those that start processes", async () => {
   const files = await processTestFiles();
-  for (const known of ["tests/http/server-process.test.ts", "tests/http/shutdown.test.ts", "tests/jsonl/processes.test.ts", "tests/oracle/time-zones.test.ts"]) expect(files).toContain(known);
-  for (const inProcess of ["tests/http/runs.test.ts", "tests/runtimes/scenarios.test.ts", "tests/architecture/test-scripts.test.ts"]) expect(files).not.toContain(inProcess);
+  for (const known of ["tests/http/server-process.test.ts", "tests/http/shutdown.test.ts", "tests/jsonl/processes.test.ts", "tests/oracle/time-zones.test.ts"])
+    expect(files).toContain(known);
+  for (const inProcess of ["tests/http/runs.test.ts", "tests/runtimes/scenarios.test.ts", "tests/architecture/test-scripts.test.ts"])
+    expect(files).not.toContain(inProcess);
   expect(scripts["test:fast"]).toBe("bun tests/fast.ts");
 });
 

@@ -115,8 +115,24 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
         await insertAll([
           makeRun({ date_code: "r1", start: "2025-03-01T10:00:00Z", seconds: 60, rowcount: 0, environment: "prod", pipeline_name: "sales" }),
           makeRun({ date_code: "r2", start: "2025-03-02T10:00:00Z", seconds: 120, rowcount: 100, environment: "dev", pipeline_name: "sales" }),
-          makeRun({ date_code: "r3", start: "2025-03-03T10:00:00Z", seconds: 60, rowcount: 200, environment: "prod", pipeline_name: "billing", script_name: "b.py" }),
-          makeRun({ date_code: "r4", start: "2025-03-04T10:00:00Z", seconds: 60, rowcount: 300, environment: null, pipeline_name: "billing", pipeline_type: "stream" }),
+          makeRun({
+            date_code: "r3",
+            start: "2025-03-03T10:00:00Z",
+            seconds: 60,
+            rowcount: 200,
+            environment: "prod",
+            pipeline_name: "billing",
+            script_name: "b.py",
+          }),
+          makeRun({
+            date_code: "r4",
+            start: "2025-03-04T10:00:00Z",
+            seconds: 60,
+            rowcount: 300,
+            environment: null,
+            pipeline_name: "billing",
+            pipeline_type: "stream",
+          }),
         ]);
       });
 
@@ -168,7 +184,10 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
 
       test("summaries accept the same filters", async () => {
         const summaries = await repository.summarizePipelines({ labels: { environment: ["prod"] } });
-        expect(summaries.map((s) => [s.pipeline_name, s.total_runs])).toEqual([["billing", 1], ["sales", 1]]);
+        expect(summaries.map((s) => [s.pipeline_name, s.total_runs])).toEqual([
+          ["billing", 1],
+          ["sales", 1],
+        ]);
       });
     });
 
@@ -183,9 +202,45 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       const summaries = await repository.summarizePipelines();
       expect(summaries).toHaveLength(3);
       expect(summaries).toMatchObject([
-        { pipeline_name: "p", script_name: makeRun().script_name, pipeline_type: "batch", environment: null, total_runs: 1, last_run: "2025-04-05T00:00:00Z", avg_duration: null, avg_rowcount: null, first_run: "2025-04-05T00:00:00Z", last_duration: 0, last_rowcount: 0 },
-        { pipeline_name: "q", script_name: makeRun().script_name, pipeline_type: "batch", environment: "prod", total_runs: 1, last_run: "2025-04-04T00:00:00Z", avg_duration: 5, avg_rowcount: 7, first_run: "2025-04-04T00:00:00Z", last_duration: 5, last_rowcount: 7 },
-        { pipeline_name: "p", script_name: makeRun().script_name, pipeline_type: "batch", environment: "prod", total_runs: 3, last_run: "2025-04-03T00:00:00Z", avg_duration: 20, avg_rowcount: 20, first_run: "2025-04-01T00:00:00Z", last_duration: 30, last_rowcount: 0 },
+        {
+          pipeline_name: "p",
+          script_name: makeRun().script_name,
+          pipeline_type: "batch",
+          environment: null,
+          total_runs: 1,
+          last_run: "2025-04-05T00:00:00Z",
+          avg_duration: null,
+          avg_rowcount: null,
+          first_run: "2025-04-05T00:00:00Z",
+          last_duration: 0,
+          last_rowcount: 0,
+        },
+        {
+          pipeline_name: "q",
+          script_name: makeRun().script_name,
+          pipeline_type: "batch",
+          environment: "prod",
+          total_runs: 1,
+          last_run: "2025-04-04T00:00:00Z",
+          avg_duration: 5,
+          avg_rowcount: 7,
+          first_run: "2025-04-04T00:00:00Z",
+          last_duration: 5,
+          last_rowcount: 7,
+        },
+        {
+          pipeline_name: "p",
+          script_name: makeRun().script_name,
+          pipeline_type: "batch",
+          environment: "prod",
+          total_runs: 3,
+          last_run: "2025-04-03T00:00:00Z",
+          avg_duration: 20,
+          avg_rowcount: 20,
+          first_run: "2025-04-01T00:00:00Z",
+          last_duration: 30,
+          last_rowcount: 0,
+        },
       ]);
     });
 
@@ -197,7 +252,13 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
         makeRun({ pipeline_name: "t", start: "2025-05-01T00:00:00Z", seconds: 44, rowcount: 4 }),
       ]);
       const [summary] = await repository.summarizePipelines();
-      expect(summary).toMatchObject({ total_runs: 4, first_run: "2025-05-01T00:00:00Z", last_run: "2025-06-02T00:00:00Z", last_duration: 33, last_rowcount: 3 });
+      expect(summary).toMatchObject({
+        total_runs: 4,
+        first_run: "2025-05-01T00:00:00Z",
+        last_run: "2025-06-02T00:00:00Z",
+        last_duration: 33,
+        last_rowcount: 3,
+      });
       const [filtered] = await repository.summarizePipelines({ maxRowcount: 2 });
       expect(filtered).toMatchObject({ total_runs: 2, first_run: "2025-06-01T00:00:00Z", last_duration: 22, last_rowcount: 2 });
     });
@@ -209,7 +270,11 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
         makeRun({ pipeline_name: "a", environment: null, start: "2025-05-01T00:00:00Z", pid: 2 }),
       ]);
       const summaries = await repository.summarizePipelines();
-      expect(summaries.map((s) => [s.pipeline_name, s.environment])).toEqual([["a", null], ["a", "prod"], ["b", "prod"]]);
+      expect(summaries.map((s) => [s.pipeline_name, s.environment])).toEqual([
+        ["a", null],
+        ["a", "prod"],
+        ["b", "prod"],
+      ]);
     });
 
     test("inserts do not disturb each other and all become visible", async () => {
@@ -281,7 +346,13 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
         expect(streamed.map((r) => r.date_code)).toEqual(["p3", "p1", "p2", "p5", "p4"]);
       });
 
-      for (const [field, descending] of [["start_utc", true], ["start_utc", false], ["elapsed_seconds", true], ["rowcount", false], ["pipeline_name", true]] as Array<[OrderField, boolean]>) {
+      for (const [field, descending] of [
+        ["start_utc", true],
+        ["start_utc", false],
+        ["elapsed_seconds", true],
+        ["rowcount", false],
+        ["pipeline_name", true],
+      ] as Array<[OrderField, boolean]>) {
         test(`keyset pages by ${descending ? "-" : ""}${field} cover every run once; next is null on the last page`, async () => {
           const all = await ordered(field, descending);
           const seen: string[] = [];
@@ -323,7 +394,8 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
     test("statistics: min, max and exact percentiles of duration and rowcount", async () => {
       const seconds = [10, 20, 30, 40, 100];
       const rowcounts = [0, 100, 200, 300, 1000];
-      for (let i = 0; i < 5; i++) await insert(makeRun({ pipeline_name: "s", start: `2025-09-0${i + 1}T00:00:00Z`, seconds: seconds[i], rowcount: rowcounts[i] }));
+      for (let i = 0; i < 5; i++)
+        await insert(makeRun({ pipeline_name: "s", start: `2025-09-0${i + 1}T00:00:00Z`, seconds: seconds[i], rowcount: rowcounts[i] }));
       const [stats] = await repository.summarizePipelines();
       expect(stats).toMatchObject({
         total_runs: 5,
@@ -356,7 +428,7 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
       // Only the newest 21 distinct starts count: 12 gaps of 60 s outweigh 8 hourly ones.
       const last = starts[29] as number;
       await insertAll(Array.from({ length: 12 }, (_, i) => makeRun({ pipeline_name: "t", date_code: `b${i}`, start: iso(last + (i + 1) * 60_000) })));
-      const [t] = (await repository.summarizePipelines({ labels: { pipeline_name: ["t"] } }));
+      const [t] = await repository.summarizePipelines({ labels: { pipeline_name: ["t"] } });
       expect(t?.typical_interval_seconds).toBe(60);
     });
 
@@ -404,7 +476,10 @@ export function runRepositoryContract(name: string, factory: RepositoryFactory):
         const weeks = await repository.runHistory({}, "week", "UTC");
         expect(weeks.map((s) => s.buckets.map((b) => [b.start, b.runs]))).toEqual([
           [["2025-03-03T00:00:00+00:00", 1]],
-          [["2025-03-03T00:00:00+00:00", 2], ["2025-03-10T00:00:00+00:00", 1]],
+          [
+            ["2025-03-03T00:00:00+00:00", 2],
+            ["2025-03-10T00:00:00+00:00", 1],
+          ],
         ]);
       });
     });

@@ -3,8 +3,8 @@ import { readdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { KNOWN_VARIABLES } from "../../src/config.ts";
-import { createServiceMetrics } from "../../src/http/service-metrics.ts";
 import { instrumentRepository } from "../../src/http/instrumented-repository.ts";
+import { createServiceMetrics } from "../../src/http/service-metrics.ts";
 import { createMemoryRepository } from "../../src/repository/memory.ts";
 import { startServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp-dir.ts";
@@ -99,13 +99,21 @@ describe("links", () => {
         const [file, anchor] = target.split("#") as [string, string | undefined];
         const path = file ? resolve(dirname(join(ROOT, page)), file).slice(ROOT.length + 1) : page;
         if (WRITTEN_ELSEWHERE.has(path)) continue;
-        const exists = (await Bun.file(join(ROOT, path)).exists()) || (await readdir(join(ROOT, path)).then(() => true, () => false));
+        const exists =
+          (await Bun.file(join(ROOT, path)).exists()) ||
+          (await readdir(join(ROOT, path)).then(
+            () => true,
+            () => false,
+          ));
         if (!exists) {
           broken.push(`${page}: ${target}`);
           continue;
         }
         if (anchor && path.endsWith(".md")) {
-          const headings = (await read(path)).split("\n").filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, "")));
+          const headings = (await read(path))
+            .split("\n")
+            .filter((l) => /^#{1,6} /.test(l))
+            .map((l) => slug(l.replace(/^#+ /, "")));
           if (!headings.includes(anchor)) broken.push(`${page}: ${target} (no such heading)`);
         }
       }
@@ -145,9 +153,17 @@ describe("README", () => {
 describe("the samples in docs/examples", () => {
   test("run.json is accepted and the NDJSON batch stores every record", async () => {
     const app = createApp({ repository: createMemoryRepository() });
-    const post = await app.request("/pipelines", { method: "POST", headers: { "content-type": "application/json" }, body: await read("docs/examples/run.json") });
+    const post = await app.request("/pipelines", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: await read("docs/examples/run.json"),
+    });
     expect(post.status).toBe(201);
-    const batch = await app.request("/pipelines/batch", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: await read("docs/examples/runs.ndjson") });
+    const batch = await app.request("/pipelines/batch", {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: await read("docs/examples/runs.ndjson"),
+    });
     expect(await batch.json()).toMatchObject({ created: 3, existing: 0, conflicts: 0, invalid: 0 });
   });
 });

@@ -8,7 +8,10 @@ const sumOf = (values: readonly number[]) => {
   return s.value();
 };
 
-const finite = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 }), fc.integer({ min: 0, max: 3_600_000 }).map((ms) => ms / 1000));
+const finite = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 }),
+  fc.integer({ min: 0, max: 3_600_000 }).map((ms) => ms / 1000),
+);
 
 test("the sum does not depend on the order of the values", () => {
   fc.assert(

@@ -15,11 +15,42 @@ afterAll(async () => {
   await temp.remove();
 });
 
-const PARAMS = ["start_utc", "end_utc", "min_rowcount", "max_rowcount", "pipeline_name", "script_name", "pipeline_type", "environment", "limit", "offset", "all_data"];
+const PARAMS = [
+  "start_utc",
+  "end_utc",
+  "min_rowcount",
+  "max_rowcount",
+  "pipeline_name",
+  "script_name",
+  "pipeline_type",
+  "environment",
+  "limit",
+  "offset",
+  "all_data",
+];
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: "grapheme", maxLength: 50 }),
-  fc.constantFrom("", "\u0000", "%00", "-1", "0", "1e309", "NaN", "Infinity", "9007199254740993", "-9007199254740993", "1.5", "true", "null", "[]", "{}", "2025-02-30", "2025-01-01T25:00:00Z", "0000-00-00"),
+  fc.constantFrom(
+    "",
+    "\u0000",
+    "%00",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "Infinity",
+    "9007199254740993",
+    "-9007199254740993",
+    "1.5",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "2025-02-30",
+    "2025-01-01T25:00:00Z",
+    "0000-00-00",
+  ),
   fc.integer().map(String),
   fc.double().map(String),
   fc.string({ minLength: 5000, maxLength: 20000 }),

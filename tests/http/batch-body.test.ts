@@ -31,12 +31,21 @@ describe("the batch report", () => {
   test("a record's result follows the store's outcome", () => {
     expect(outcomeResult(3, { status: "created", run: SAMPLE_RUN })).toEqual({ index: 3, status: 201 });
     expect(outcomeResult(4, { status: "existing", run: SAMPLE_RUN })).toEqual({ index: 4, status: 200 });
-    expect(outcomeResult(5, { status: "conflict", run: SAMPLE_RUN, fields: ["rowcount"] })).toEqual({ index: 5, status: 409, errors: conflictErrors(["rowcount"]) });
+    expect(outcomeResult(5, { status: "conflict", run: SAMPLE_RUN, fields: ["rowcount"] })).toEqual({
+      index: 5,
+      status: 409,
+      errors: conflictErrors(["rowcount"]),
+    });
   });
 
   test("lists results in input order and counts each kind", () => {
     const invalid = { index: 1, status: 422, errors: [{ location: "body" as const, field: "pid", message: "must be an integer" }] };
-    const report = batchReport([{ index: 2, status: 201 }, { index: 0, status: 200 }, outcomeResult(3, { status: "conflict", run: SAMPLE_RUN, fields: ["pid"] }), invalid]);
+    const report = batchReport([
+      { index: 2, status: 201 },
+      { index: 0, status: 200 },
+      outcomeResult(3, { status: "conflict", run: SAMPLE_RUN, fields: ["pid"] }),
+      invalid,
+    ]);
     expect(report.results.map((r) => r.index)).toEqual([0, 1, 2, 3]);
     expect(report).toMatchObject({ created: 1, existing: 1, conflicts: 1, invalid: 1 });
   });

@@ -2,15 +2,20 @@ import { describe, expect, test } from "bun:test";
 import { Duplex } from "node:stream";
 import { brotliDecompressSync, constants, createBrotliCompress, gunzipSync } from "node:zlib";
 import { createApp } from "../../src/app.ts";
-import { STANDARD_ENCODERS, chooseEncoding } from "../../src/http/compression.ts";
+import { chooseEncoding, STANDARD_ENCODERS } from "../../src/http/compression.ts";
 import { createMemoryRepository } from "../../src/repository/memory.ts";
 import { makeRun } from "../support/runs.ts";
 
-const brotli = () => Duplex.toWeb(createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })) as unknown as ReadableWritablePair<Uint8Array, BufferSource>;
+const brotli = () =>
+  Duplex.toWeb(createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })) as unknown as ReadableWritablePair<Uint8Array, BufferSource>;
 
 async function filledApp(runs = 300) {
   const repository = createMemoryRepository();
-  await repository.insertRuns(Array.from({ length: runs }, (_, i) => makeRun({ start: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(), pid: i, pipeline_name: `pipeline_${i % 40}` })));
+  await repository.insertRuns(
+    Array.from({ length: runs }, (_, i) =>
+      makeRun({ start: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(), pid: i, pipeline_name: `pipeline_${i % 40}` }),
+    ),
+  );
   return createApp({ repository, encoders: { br: brotli, ...STANDARD_ENCODERS } });
 }
 
@@ -40,7 +45,10 @@ describe("compressed answers", () => {
     test(`${url}: gzip and br decode to the identity answer`, async () => {
       const app = await filledApp();
       const identity = await bytes(await app.request(url));
-      for (const [coding, decode] of [["gzip", gunzipSync], ["br", brotliDecompressSync]] as const) {
+      for (const [coding, decode] of [
+        ["gzip", gunzipSync],
+        ["br", brotliDecompressSync],
+      ] as const) {
         const res = await app.request(url, { headers: { "accept-encoding": coding } });
         expect(res.status).toBe(200);
         expect(res.headers.get("content-type")).toStartWith(type);
@@ -71,7 +79,9 @@ describe("compressed answers", () => {
 
   test("a client that stops reading a compressed export stops the store's iteration", async () => {
     const repository = createMemoryRepository();
-    await repository.insertRuns(Array.from({ length: 20_000 }, (_, i) => makeRun({ start: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(), pid: i })));
+    await repository.insertRuns(
+      Array.from({ length: 20_000 }, (_, i) => makeRun({ start: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(), pid: i })),
+    );
     let pulled = 0;
     let finished = false;
     const watched = {
@@ -130,7 +140,9 @@ describe("conditional requests", () => {
     const res = await app.request("/get_pipeline_info?all_data=true", { headers: { "accept-encoding": "gzip" } });
     expect(res.headers.get("etag")).toMatch(/^W\/"\d+\./);
     expect(res.headers.get("content-encoding")).toBe("gzip");
-    const again = await app.request("/get_pipeline_info?all_data=true", { headers: { "accept-encoding": "gzip", "if-none-match": res.headers.get("etag") as string } });
+    const again = await app.request("/get_pipeline_info?all_data=true", {
+      headers: { "accept-encoding": "gzip", "if-none-match": res.headers.get("etag") as string },
+    });
     expect(again.status).toBe(304);
   });
 });

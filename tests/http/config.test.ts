@@ -67,7 +67,12 @@ describe("loadConfig", () => {
       PIPELINE_REQUEST_TIMEOUT_MS: 30000,
     });
     expect(loadConfig({ PIPELINE_CORS_ORIGINS: "*" }).PIPELINE_CORS_ORIGINS).toEqual(["*"]);
-    expect(loadConfig({})).toMatchObject({ PIPELINE_READ_AUTH: false, PIPELINE_SHUTDOWN_TIMEOUT_MS: 10000, PIPELINE_MAX_BATCH: 10000, PIPELINE_ROWCOUNT_DROP_FRACTION: 0.5 });
+    expect(loadConfig({})).toMatchObject({
+      PIPELINE_READ_AUTH: false,
+      PIPELINE_SHUTDOWN_TIMEOUT_MS: 10000,
+      PIPELINE_MAX_BATCH: 10000,
+      PIPELINE_ROWCOUNT_DROP_FRACTION: 0.5,
+    });
     expect(loadConfig({ PIPELINE_ROWCOUNT_DROP_FRACTION: "0.25" }).PIPELINE_ROWCOUNT_DROP_FRACTION).toBe(0.25);
     expect(loadConfig({}).PIPELINE_LATE_FACTOR).toBe(2);
     expect(loadConfig({ PIPELINE_LATE_FACTOR: "3.5" }).PIPELINE_LATE_FACTOR).toBe(3.5);
@@ -112,14 +117,23 @@ describe("loadConfig", () => {
   }
 
   test("HOST takes names, IPv4 and IPv6 addresses", () => {
-    for (const host of ["localhost", "0.0.0.0", "127.0.0.1", "::", "::1", "fe80::1", "svc.internal.example.com"]) expect(loadConfig({ HOST: host }).HOST).toBe(host);
+    for (const host of ["localhost", "0.0.0.0", "127.0.0.1", "::", "::1", "fe80::1", "svc.internal.example.com"])
+      expect(loadConfig({ HOST: host }).HOST).toBe(host);
   });
 });
 
 describe("unknownVariables", () => {
   test("names PIPELINE_* and ORACLE_* variables nobody reads, each with the nearest known name", () => {
     expect(
-      unknownVariables({ PIPELINE_JSONL_FILE: "a", PIPELINE_PORT: "1", ORACLE_USERNAME: "u", PIPELINE_API_KEY: "k", PIPELINE_BACKEND: "jsonl", PORT: "1", HOME: "/" }),
+      unknownVariables({
+        PIPELINE_JSONL_FILE: "a",
+        PIPELINE_PORT: "1",
+        ORACLE_USERNAME: "u",
+        PIPELINE_API_KEY: "k",
+        PIPELINE_BACKEND: "jsonl",
+        PORT: "1",
+        HOME: "/",
+      }),
     ).toEqual([
       { name: "ORACLE_USERNAME", nearest: "ORACLE_USER" },
       { name: "PIPELINE_API_KEY", nearest: "PIPELINE_API_KEYS" },

@@ -8,13 +8,19 @@ import { tempDir } from "../support/temp-dir.ts";
 // the CMD entry file serves with the image's settings.
 const ROOT = join(import.meta.dir, "../..");
 const dockerfile = await Bun.file(join(ROOT, "Dockerfile")).text();
-const instructions = dockerfile.replace(/\\\n/g, " ").split("\n").filter((l) => /^[A-Z]+\s/.test(l));
+const instructions = dockerfile
+  .replace(/\\\n/g, " ")
+  .split("\n")
+  .filter((l) => /^[A-Z]+\s/.test(l));
 
 test("every path the Dockerfile copies exists", () => {
   const copies = instructions.filter((l) => l.startsWith("COPY "));
   expect(copies.length).toBeGreaterThan(0);
   for (const copy of copies) {
-    const parts = copy.split(/\s+/).slice(1).filter((p) => !p.startsWith("--"));
+    const parts = copy
+      .split(/\s+/)
+      .slice(1)
+      .filter((p) => !p.startsWith("--"));
     for (const source of parts.slice(0, -1)) expect({ source, exists: existsSync(join(ROOT, source)) }).toEqual({ source, exists: true });
   }
 });

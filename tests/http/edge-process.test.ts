@@ -38,11 +38,19 @@ describe("oversized bodies get a problem+json 413 that the client can read", () 
       const port = portOf(server.url);
       const big = new Uint8Array(16 * MiB + 4096).fill(0x20);
       big[0] = 0x5b;
-      const declared = await rawRequest(port, `POST /pipelines/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\nConnection: close\r\n\r\n`, big);
+      const declared = await rawRequest(
+        port,
+        `POST /pipelines/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\nConnection: close\r\n\r\n`,
+        big,
+      );
       expect(declared.status).toBe(413);
       expect(declared.text).toContain("application/problem+json");
       const pieces = Array.from({ length: 20 }, () => new Uint8Array(MiB).fill(0x20));
-      const streamed = await rawRequest(port, "POST /pipelines/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", chunked(pieces));
+      const streamed = await rawRequest(
+        port,
+        "POST /pipelines/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        chunked(pieces),
+      );
       expect(streamed.status).toBe(413);
       expect(streamed.text).toContain("Request body is larger than");
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
@@ -84,14 +92,21 @@ describe("starting", () => {
     const server = await startServer({ PIPELINE_JSONL_PATH: path, LOG_LEVEL: "info", PIPELINE_JSONL_FILE: "typo.jsonl", PIPELINE_READ_AUTH: "true" });
     try {
       expect(await Bun.file(`${path}.lock`).exists()).toBe(true);
-      const post = await fetch(`${server.url}/pipelines`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(distinctBody(1, "first")) });
+      const post = await fetch(`${server.url}/pipelines`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(distinctBody(1, "first")),
+      });
       expect(post.status).toBe(201);
       await Bun.sleep(600);
     } finally {
       expect(await server.stop()).toBe(0);
     }
     expect(await Bun.file(`${path}.lock`).exists()).toBe(false);
-    const lines = (await new Response(server.process.stdout).text()).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await new Response(server.process.stdout).text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const port = portOf(server.url);
     const listening = lines.find((l) => l.msg === "listening");
     expect(listening).toMatchObject({ url: `http://127.0.0.1:${port}/`, docs: `http://127.0.0.1:${port}/docs`, backend: "jsonl" });
@@ -115,7 +130,9 @@ describe("starting", () => {
     const server = await startServer({ PIPELINE_JSONL_PATH: join(temp.dir, "br.jsonl") });
     try {
       const batch = Array.from({ length: 200 }, (_, i) => distinctBody(i, "br"));
-      expect((await fetch(`${server.url}/pipelines/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) })).status).toBe(200);
+      expect(
+        (await fetch(`${server.url}/pipelines/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) })).status,
+      ).toBe(200);
       const url = `${server.url}/get_pipeline_info?all_data=true`;
       const identity = await (await fetch(url, { headers: { "accept-encoding": "identity" } })).text();
       const res = await fetch(url, { headers: { "accept-encoding": "br" }, decompress: false } as RequestInit);

@@ -16,7 +16,14 @@ const STORES: Array<[string, () => Promise<{ repository: RunRepository; path?: s
       const { dir, remove } = await tempDir();
       const path = join(dir, "runs.jsonl");
       const repository = createJsonlRepository({ path, fsync: "always" });
-      return { repository, path, done: async () => (await repository.close(), await remove()) };
+      return {
+        repository,
+        path,
+        done: async () => {
+          await repository.close();
+          await remove();
+        },
+      };
     },
   ],
 ];
@@ -94,7 +101,14 @@ for (const [name, open] of STORES) {
         const res = await app.request("/pipelines/batch", postJson(batch));
         expect(res.status).toBe(200);
         const body = (await res.json()) as any;
-        expect(body.results.map((r: any) => [r.index, r.status])).toEqual([[0, 201], [1, 422], [2, 200], [3, 409], [4, 422], [5, 201]]);
+        expect(body.results.map((r: any) => [r.index, r.status])).toEqual([
+          [0, 201],
+          [1, 422],
+          [2, 200],
+          [3, 409],
+          [4, 422],
+          [5, 201],
+        ]);
         expect(body.results[1].errors[0].field).toBe("rowcount");
         expect(body.results[3].errors[0].field).toBe("rowcount");
         expect(body).toMatchObject({ created: 2, existing: 1, conflicts: 1, invalid: 2 });
@@ -111,7 +125,11 @@ for (const [name, open] of STORES) {
         const res = await app.request("/pipelines/batch", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body });
         expect(res.status).toBe(200);
         const answer = (await res.json()) as any;
-        expect(answer.results.map((r: any) => [r.index, r.status])).toEqual([[0, 201], [1, 422], [2, 201]]);
+        expect(answer.results.map((r: any) => [r.index, r.status])).toEqual([
+          [0, 201],
+          [1, 422],
+          [2, 201],
+        ]);
         expect(answer.results[1].errors[0].message).toBe("not valid JSON");
         expect(await repository.countRuns({})).toBe(2);
       } finally {

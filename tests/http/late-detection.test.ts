@@ -36,8 +36,12 @@ describe("typical interval and late rule", () => {
 describe("GET /pipelines and /metrics report late pipelines", () => {
   async function app(lateFactor?: number) {
     const repository = createMemoryRepository();
-    const hourly = Array.from({ length: 5 }, (_, i) => makeRun({ pipeline_name: "hourly", environment: "prod", date_code: `h${i}`, start: iso(T0 + i * HOUR) }));
-    const daily = Array.from({ length: 3 }, (_, i) => makeRun({ pipeline_name: "daily", environment: "prod", date_code: `d${i}`, start: iso(T0 + (i - 2) * 24 * HOUR) }));
+    const hourly = Array.from({ length: 5 }, (_, i) =>
+      makeRun({ pipeline_name: "hourly", environment: "prod", date_code: `h${i}`, start: iso(T0 + i * HOUR) }),
+    );
+    const daily = Array.from({ length: 3 }, (_, i) =>
+      makeRun({ pipeline_name: "daily", environment: "prod", date_code: `d${i}`, start: iso(T0 + (i - 2) * 24 * HOUR) }),
+    );
     await repository.insertRuns([...hourly, ...daily, makeRun({ pipeline_name: "once", start: iso(T0) })]);
     // Three hours after hourly's last start (T0 + 4 h), a day after daily's.
     return createApp({ repository, lateFactor, now: () => T0 + 7 * HOUR });

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { StoreUnavailableError } from "../../src/errors.ts";
 import { BackoffLog } from "../../src/log-backoff.ts";
-import { createMemoryRepository } from "../../src/repository/memory.ts";
 import { createLogger } from "../../src/logger.ts";
+import { createMemoryRepository } from "../../src/repository/memory.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 function recorder() {
@@ -70,7 +70,13 @@ test("a data path that is a folder is logged a few times over 3 s, not four time
     await mkdir(path);
     const proc = Bun.spawn([process.execPath, "src/server.ts"], {
       cwd: join(import.meta.dir, "../.."),
-      env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: String(20000 + Math.floor(Math.random() * 40000)), LOG_LEVEL: "warn", PIPELINE_JSONL_PATH: path },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOST: "127.0.0.1",
+        PORT: String(20000 + Math.floor(Math.random() * 40000)),
+        LOG_LEVEL: "warn",
+        PIPELINE_JSONL_PATH: path,
+      },
       stdout: "pipe",
       stderr: "pipe",
     });

@@ -56,7 +56,11 @@ describe("every answer is declared for its operation", () => {
       ["/pipelines", "/pipelines", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" }],
       ["/pipelines/batch", "/pipelines/batch", post([distinctBody(2, "declared"), { rowcount: -1 }])],
       ["/pipelines/batch", "/pipelines/batch", post({ not: "an array" })],
-      ["/pipelines/batch", "/pipelines/batch", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: `${JSON.stringify(distinctBody(3, "declared"))}\n` }],
+      [
+        "/pipelines/batch",
+        "/pipelines/batch",
+        { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: `${JSON.stringify(distinctBody(3, "declared"))}\n` },
+      ],
       ["/pipelines/batch", "/pipelines/batch", { method: "POST", headers: { "content-type": "application/json" } }],
       ["/get_pipeline_info", "/get_pipeline_info"],
       ["/get_pipeline_info", "/get_pipeline_info?all_data=true"],
@@ -97,7 +101,8 @@ describe("security", () => {
     const { app, doc } = await appWith();
     expect(doc.security ?? []).toEqual([]);
     for (const [path, methods] of Object.entries(doc.paths as Json)) {
-      for (const [method, operation] of Object.entries(methods as Json)) expect({ path, method, security: operation.security ?? [] }).toEqual({ path, method, security: [] });
+      for (const [method, operation] of Object.entries(methods as Json))
+        expect({ path, method, security: operation.security ?? [] }).toEqual({ path, method, security: [] });
     }
     expect((await app.request("/pipelines", post(distinctBody(1, "open")))).status).toBe(201);
   });
@@ -142,7 +147,16 @@ describe("the input schema states the limits the server enforces", () => {
     const { app, doc } = await appWith();
     const properties = doc.components.schemas.PipelineInfoInput.properties as Json;
     const limited = Object.entries(properties).filter(([, p]) => typeof (p as Json).maxLength === "number");
-    expect(limited.map(([f]) => f).sort()).toEqual(["date_code", "elapsed_human", "environment", "log_file", "output_file", "pipeline_name", "pipeline_type", "script_name"]);
+    expect(limited.map(([f]) => f).sort()).toEqual([
+      "date_code",
+      "elapsed_human",
+      "environment",
+      "log_file",
+      "output_file",
+      "pipeline_name",
+      "pipeline_type",
+      "script_name",
+    ]);
     for (const [field, property] of limited) {
       const max = (property as Json).maxLength as number;
       const at = await app.request("/pipelines", post({ ...distinctBody(nonce++, "len"), [field]: "x".repeat(max) }));
@@ -170,7 +184,10 @@ describe("the input schema states the limits the server enforces", () => {
       if (numeric.type === "integer") {
         expect(numeric.maximum).toBe(Number.MAX_SAFE_INTEGER);
         expect(await sent(numeric.maximum)).toBe(201);
-        const past = await app.request("/pipelines", { ...post({}), body: JSON.stringify({ ...distinctBody(nonce++, "num"), [field]: 0 }).replace(`"${field}":0`, `"${field}":9007199254740993`) });
+        const past = await app.request("/pipelines", {
+          ...post({}),
+          body: JSON.stringify({ ...distinctBody(nonce++, "num"), [field]: 0 }).replace(`"${field}":0`, `"${field}":9007199254740993`),
+        });
         expect(past.status).toBe(422);
         expect(JSON.stringify(await past.json())).toContain("too large");
         expect(await sent(1.5)).toBe(422);

@@ -16,7 +16,13 @@ const STORES: Array<[string, () => Promise<{ repository: RunRepository; done: ()
     async () => {
       const { dir, remove } = await tempDir();
       const repository = createJsonlRepository({ path: join(dir, "runs.jsonl"), fsync: "never" });
-      return { repository, done: async () => (await repository.close(), await remove()) };
+      return {
+        repository,
+        done: async () => {
+          await repository.close();
+          await remove();
+        },
+      };
     },
   ],
 ];
@@ -151,7 +157,10 @@ for (const [name, open] of STORES) {
         const ndjson = await app.request("/get_pipeline_info?all_data=true&format=ndjson&environment=prod&order_by=start_utc");
         expect(ndjson.headers.get("content-type")).toBe("application/x-ndjson");
         expect(ndjson.headers.get("content-disposition")).toMatch(/^attachment; filename="pipeline_runs-\d{8}T\d{6}\.ndjson"$/);
-        const lines = (await ndjson.text()).trimEnd().split("\n").map((l) => JSON.parse(l).date_code);
+        const lines = (await ndjson.text())
+          .trimEnd()
+          .split("\n")
+          .map((l) => JSON.parse(l).date_code);
         expect(lines).toEqual(["d0", "d3", "d6", "d9"]);
 
         const csv = await app.request("/get_pipeline_info?all_data=true&environment=prod", { headers: { accept: "text/csv" } });
@@ -159,7 +168,9 @@ for (const [name, open] of STORES) {
         expect(csv.headers.get("content-disposition")).toContain(".csv");
         const text = await csv.text();
         const rows = text.split("\r\n");
-        expect(rows[0]).toBe("start_local,end_local,start_utc,end_utc,elapsed_seconds,elapsed_human,output_file,rowcount,log_file,pid,date_code,pipeline_name,script_name,pipeline_type,environment");
+        expect(rows[0]).toBe(
+          "start_local,end_local,start_utc,end_utc,elapsed_seconds,elapsed_human,output_file,rowcount,log_file,pid,date_code,pipeline_name,script_name,pipeline_type,environment",
+        );
         expect(rows).toHaveLength(4 + 2);
         expect(rows.at(-1)).toBe("");
         expect(text).toContain('"/data/odd ""name"", with comma.csv"');
@@ -212,7 +223,15 @@ for (const [name, open] of STORES) {
         expect(body.pipelines).toHaveLength(1);
         const [sales] = body.pipelines;
         // sales in prod: d3 (rowcount 1003) and d9 (rowcount 10, the last run).
-        expect(sales).toMatchObject({ total_runs: 2, last_rowcount: 10, min_rowcount: 10, max_rowcount: 1003, p50_rowcount: 506.5, rowcount_drop: true, first_run: "2025-06-04T08:00:00Z" });
+        expect(sales).toMatchObject({
+          total_runs: 2,
+          last_rowcount: 10,
+          min_rowcount: 10,
+          max_rowcount: 1003,
+          p50_rowcount: 506.5,
+          rowcount_drop: true,
+          first_run: "2025-06-04T08:00:00Z",
+        });
         const strict = await json(createApp({ repository, rowcountDropFraction: 0.01 }), "/pipelines?pipeline_name=sales&environment=prod");
         expect(strict.body.pipelines[0].rowcount_drop).toBe(false);
         expect((await json(app, "/pipelines?min_rowcount=x")).status).toBe(422);

@@ -27,9 +27,21 @@ const KEY = "refused-key-0123456789abcdef";
 describe("answers decided before the body is read still read it to the end", () => {
   const cases: Array<[string, (bytes: number) => RequestInit, number]> = [
     ["401 without a key", (n) => ({ method: "POST", headers: { "content-type": "application/json", "content-length": String(n) } }), 401],
-    ["405 for a method the path does not serve", (n) => ({ method: "PUT", headers: { "content-type": "application/json", "content-length": String(n), authorization: `Bearer ${KEY}` } }), 405],
-    ["413 over the declared limit", (n) => ({ method: "POST", headers: { "content-type": "application/json", "content-length": String(n), authorization: `Bearer ${KEY}` } }), 413],
-    ["415 for a body that is not JSON", (n) => ({ method: "POST", headers: { "content-type": "text/plain", "content-length": String(n), authorization: `Bearer ${KEY}` } }), 415],
+    [
+      "405 for a method the path does not serve",
+      (n) => ({ method: "PUT", headers: { "content-type": "application/json", "content-length": String(n), authorization: `Bearer ${KEY}` } }),
+      405,
+    ],
+    [
+      "413 over the declared limit",
+      (n) => ({ method: "POST", headers: { "content-type": "application/json", "content-length": String(n), authorization: `Bearer ${KEY}` } }),
+      413,
+    ],
+    [
+      "415 for a body that is not JSON",
+      (n) => ({ method: "POST", headers: { "content-type": "text/plain", "content-length": String(n), authorization: `Bearer ${KEY}` } }),
+      415,
+    ],
   ];
   for (const [name, init, status] of cases) {
     test(name, async () => {
@@ -46,7 +58,12 @@ describe("answers decided before the body is read still read it to the end", () 
     const repository = createMemoryRepository();
     const app = createApp({ repository, maxBatchBytes: 1024 * 1024 });
     const { stream, seen } = trackedBody(3 * 1024 * 1024);
-    const res = await app.request("/pipelines/batch", { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" }, body: stream, duplex: "half" } as RequestInit);
+    const res = await app.request("/pipelines/batch", {
+      method: "POST",
+      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(seen.done).toBe(true);
     expect(await repository.countRuns({})).toBe(0);
@@ -55,7 +72,12 @@ describe("answers decided before the body is read still read it to the end", () 
   test("a body declared larger than the drain limit is not waited for, and the connection is closed", async () => {
     const app = createApp({ repository: createMemoryRepository(), drainBodyBytes: 1024 * 1024 });
     const { stream, seen } = trackedBody(4 * 1024 * 1024);
-    const res = await app.request("/pipelines", { method: "POST", headers: { "content-type": "application/json", "content-length": String(4 * 1024 * 1024) }, body: stream, duplex: "half" } as RequestInit);
+    const res = await app.request("/pipelines", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(4 * 1024 * 1024) },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(res.headers.get("connection")).toBe("close");
     expect(seen.read).toBeLessThan(4 * 1024 * 1024);
@@ -70,7 +92,12 @@ describe("answers decided before the body is read still read it to the end", () 
         controller.close();
       },
     });
-    const res = await app.request("/pipelines/batch", { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" }, body: stream, duplex: "half" } as RequestInit);
+    const res = await app.request("/pipelines/batch", {
+      method: "POST",
+      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(await res.json()).toMatchObject({ created: 2, invalid: 0 });
   });
 });

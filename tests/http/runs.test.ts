@@ -85,7 +85,19 @@ describe("POST /pipelines", () => {
     const { app } = testApp();
     const body = (await (await app.request("/pipelines", postJson({}))).json()) as { errors: Array<{ field: string }> };
     expect(body.errors.map((e) => e.field).sort()).toEqual(
-      ["date_code", "elapsed_human", "elapsed_seconds", "end_local", "end_utc", "log_file", "output_file", "pid", "rowcount", "start_local", "start_utc"].sort(),
+      [
+        "date_code",
+        "elapsed_human",
+        "elapsed_seconds",
+        "end_local",
+        "end_utc",
+        "log_file",
+        "output_file",
+        "pid",
+        "rowcount",
+        "start_local",
+        "start_utc",
+      ].sort(),
     );
   });
 
@@ -126,7 +138,12 @@ describe("POST /pipelines", () => {
         controller.close();
       },
     });
-    const streamed = await app.request("/pipelines", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+    const streamed = await app.request("/pipelines", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(await repository.countRuns({})).toBe(0);
   });

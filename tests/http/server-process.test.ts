@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { runToExit, startServer } from "../support/server-process.ts";
 import { sampleBody } from "../support/runs.ts";
+import { runToExit, startServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const temp = await tempDir();
@@ -11,7 +11,11 @@ test("the server serves, stores to the JSONL path and exits 0 on SIGTERM", async
   const path = join(temp.dir, "data", "runs.jsonl");
   const server = await startServer({ PIPELINE_JSONL_PATH: path });
   try {
-    const post = await fetch(`${server.url}/pipelines`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(sampleBody()) });
+    const post = await fetch(`${server.url}/pipelines`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(sampleBody()),
+    });
     expect(post.status).toBe(201);
     const list = (await (await fetch(`${server.url}/get_pipeline_info`)).json()) as { total: number };
     expect(list.total).toBe(1);

@@ -9,7 +9,13 @@ import { testApp } from "../support/app.ts";
 describe("operations routes", () => {
   test("GET / names the service and links the docs", async () => {
     const { app } = testApp();
-    expect(await (await app.request("/")).json()).toEqual({ name: "Pipeline Service", version: VERSION, backend: "memory", docs: "/docs", openapi: "/openapi.json" });
+    expect(await (await app.request("/")).json()).toEqual({
+      name: "Pipeline Service",
+      version: VERSION,
+      backend: "memory",
+      docs: "/docs",
+      openapi: "/openapi.json",
+    });
   });
 
   test("GET /health is 200 healthy with the backend and version", async () => {
@@ -20,7 +26,10 @@ describe("operations routes", () => {
   });
 
   test("GET /health is 503 unhealthy with the reason when the store is", async () => {
-    const broken: RunRepository = { ...createMemoryRepository(), health: async () => ({ kind: "file", status: "unhealthy", reason: "disk gone", skippedLines: 2 }) };
+    const broken: RunRepository = {
+      ...createMemoryRepository(),
+      health: async () => ({ kind: "file", status: "unhealthy", reason: "disk gone", skippedLines: 2 }),
+    };
     const res = await testApp(broken).app.request("/health");
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ status: "unhealthy", reason: "disk gone", skipped_lines: 2 });
@@ -105,9 +114,25 @@ describe("OpenAPI and /docs", () => {
     expect(statuses("/", "get")).toEqual(["200"]);
     const params = doc.paths["/get_pipeline_info"].get.parameters.map((p: any) => p.name).sort();
     expect(params).toEqual([
-      "all_data", "cursor", "end_utc", "environment", "format", "include_total", "limit", "max_elapsed_seconds", "max_rowcount",
-      "min_elapsed_seconds", "min_rowcount", "offset", "order_by", "pipeline_name", "pipeline_type", "script_name",
-      "start_local_from", "start_local_to", "start_utc",
+      "all_data",
+      "cursor",
+      "end_utc",
+      "environment",
+      "format",
+      "include_total",
+      "limit",
+      "max_elapsed_seconds",
+      "max_rowcount",
+      "min_elapsed_seconds",
+      "min_rowcount",
+      "offset",
+      "order_by",
+      "pipeline_name",
+      "pipeline_type",
+      "script_name",
+      "start_local_from",
+      "start_local_to",
+      "start_utc",
     ]);
     expect(doc.paths["/get_pipeline_info"].get.responses["200"].content).toHaveProperty("text/csv");
     expect(JSON.stringify(doc.components.schemas.PipelineStats)).toContain("rowcount_drop");

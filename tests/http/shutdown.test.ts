@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { startServer } from "../support/server-process.ts";
 import { sampleBody } from "../support/runs.ts";
+import { startServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const temp = await tempDir();
@@ -60,10 +60,15 @@ test("readiness turns 503 as soon as shutdown starts", async () => {
   }
   expect(ready).toBe(200);
   // Hold a request open so the server cannot finish stopping at once.
-  const hanging = fetch(`${server.url}/get_pipeline_info?all_data=true`).then((r) => r.arrayBuffer()).catch(() => null);
+  const hanging = fetch(`${server.url}/get_pipeline_info?all_data=true`)
+    .then((r) => r.arrayBuffer())
+    .catch(() => null);
   server.process.kill("SIGTERM");
   await Bun.sleep(50);
-  const probe = await fetch(`${server.url}/health/ready`).then((r) => r.status, () => "closed");
+  const probe = await fetch(`${server.url}/health/ready`).then(
+    (r) => r.status,
+    () => "closed",
+  );
   // Either the listener is already closed or readiness answers 503: never 200 again.
   expect(probe === 503 || probe === "closed").toBe(true);
   expect(await server.process.exited).toBe(0);

@@ -28,7 +28,7 @@ describe("the web page's routes", () => {
       const res = await app.request(path, { headers: { accept: "application/json" } });
       expect(res.status).toBe(200);
       const html = await res.text();
-      expect(html).toContain("<main id=\"main\"");
+      expect(html).toContain('<main id="main"');
       // Every script has a src: nothing inline for the CSP to allow.
       expect(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g)).toBeNull();
       expect(html).not.toMatch(/\son\w+=/);

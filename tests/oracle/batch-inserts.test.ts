@@ -5,7 +5,7 @@ import { createOracleRepository } from "../../src/repository/oracle/oracle-repos
 import type { RunRepository } from "../../src/repository/port.ts";
 import { makeRun } from "../support/runs.ts";
 import { driverError } from "./support/oracle-errors.ts";
-import { type SqliteOracle, createSqliteOracle, oracleToSqlite } from "./support/sqlite-oracle.ts";
+import { createSqliteOracle, oracleToSqlite, type SqliteOracle } from "./support/sqlite-oracle.ts";
 
 const open: Array<{ fake: SqliteOracle; repository: RunRepository }> = [];
 
@@ -60,7 +60,9 @@ test("lookups are padded to a few sizes so batches share SQL texts", async () =>
 
 test("10,000 runs: 20 lookups of 500 identities, one executeMany, one commit; a retry of it writes nothing", async () => {
   const { fake, repository } = replica();
-  const runs = Array.from({ length: 10_000 }, (_, i) => makeRun({ date_code: `bulk-${i % 7}`, pid: i, start: `2025-05-${String(1 + (i % 28)).padStart(2, "0")}T00:00:00Z` }));
+  const runs = Array.from({ length: 10_000 }, (_, i) =>
+    makeRun({ date_code: `bulk-${i % 7}`, pid: i, start: `2025-05-${String(1 + (i % 28)).padStart(2, "0")}T00:00:00Z` }),
+  );
   const began = performance.now();
   const outcomes = await repository.insertRuns(runs);
   const seconds = (performance.now() - began) / 1000;
@@ -112,7 +114,12 @@ test("concurrent replicas posting one identity store it once", async () => {
   const second = replica(first.fake);
   const run = makeRun({ date_code: "race", pid: 99 });
   const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? first : second).repository.insertRuns([{ ...run }])));
-  expect(outcomes.flat().map((o) => o.status).sort()).toEqual(["created", "existing", "existing", "existing", "existing", "existing"]);
+  expect(
+    outcomes
+      .flat()
+      .map((o) => o.status)
+      .sort(),
+  ).toEqual(["created", "existing", "existing", "existing", "existing", "existing"]);
   expect(await first.repository.countRuns({})).toBe(1);
 });
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { parseDateTime } from "../../src/domain/datetime.ts";
 import { LABELS } from "../../src/domain/pipeline-info.ts";
+import type { HistoryBucketSize } from "../../src/domain/pipeline-stats.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { ORDER_FIELDS } from "../../src/domain/run-ordering.ts";
-import type { HistoryBucketSize } from "../../src/domain/pipeline-stats.ts";
 import { tableLayout } from "../../src/repository/oracle/columns.ts";
 import { createOracleRepository } from "../../src/repository/oracle/oracle-repository.ts";
 import { LOOKUP_CHUNK, writeStatements } from "../../src/repository/oracle/write-statements.ts";
@@ -34,12 +34,7 @@ const combine = (parts: RunFilter[], labelValues: (value: string) => string[]): 
 };
 
 /** No filter, each filter alone, all of them with one value per label, all with three. */
-const FILTERS: RunFilter[] = [
-  {},
-  ...FILTER_PARTS,
-  combine(FILTER_PARTS, (v) => [v]),
-  combine(FILTER_PARTS, (v) => [v, "other", "third"]),
-];
+const FILTERS: RunFilter[] = [{}, ...FILTER_PARTS, combine(FILTER_PARTS, (v) => [v]), combine(FILTER_PARTS, (v) => [v, "other", "third"])];
 
 /** A keyset of the right type for each order field; pipeline_name also at a NULL name. */
 const KEYSETS: Record<string, Keyset[]> = {
@@ -47,7 +42,10 @@ const KEYSETS: Record<string, Keyset[]> = {
   end_utc: [{ value: Date.UTC(2025, 2, 1) * 1000 + 5, tie: 2 }],
   elapsed_seconds: [{ value: 60, tie: 2 }],
   rowcount: [{ value: 100, tie: 2 }],
-  pipeline_name: [{ value: "sales", tie: 2 }, { value: null, tie: 2 }],
+  pipeline_name: [
+    { value: "sales", tie: 2 },
+    { value: null, tie: 2 },
+  ],
 };
 const BUCKETS: HistoryBucketSize[] = ["hour", "day", "week"];
 
@@ -93,7 +91,11 @@ const ONCE = 5;
 
 const LAYOUTS = [
   ["default names", "PIPELINE_RUNS", {}],
-  ["SCHEMA.TABLE and a column map", 'APP."Runs"', { id: "RUN_ID", start_utc: '"Started At"', rowcount: "ROW_COUNT", environment: "ENV", end_utc: "ENDED", pipeline_name: '"Pipeline"' }],
+  [
+    "SCHEMA.TABLE and a column map",
+    'APP."Runs"',
+    { id: "RUN_ID", start_utc: '"Started At"', rowcount: "ROW_COUNT", environment: "ENV", end_utc: "ENDED", pipeline_name: '"Pipeline"' },
+  ],
 ] as const;
 
 describe("every statement the Oracle store emits parses as Oracle SQL", () => {
@@ -113,7 +115,12 @@ describe("every statement the Oracle store emits parses as Oracle SQL", () => {
   test("the largest identity lookups are the parsed group repeated", () => {
     const statements = writeStatements(tableLayout("PIPELINE_RUNS"));
     const runs = Array.from({ length: LOOKUP_CHUNK }, (_, i) => makeRun({ pid: i }));
-    const groups = (sql: string) => sql.replace(/:i\d+_/g, ":i_").split(" WHERE ")[1]?.replace(/ ORDER BY .*$/, "").split(" OR ") ?? [];
+    const groups = (sql: string) =>
+      sql
+        .replace(/:i\d+_/g, ":i_")
+        .split(" WHERE ")[1]
+        ?.replace(/ ORDER BY .*$/, "")
+        .split(" OR ") ?? [];
     const one = groups(statements.identityLookup(runs.slice(0, 1)).sql);
     expect(one).toHaveLength(1);
     for (const size of [100, LOOKUP_CHUNK]) {

@@ -4,7 +4,7 @@ import { createOracleRepository } from "../../src/repository/oracle/oracle-repos
 import type { RunRepository } from "../../src/repository/port.ts";
 import { sampleBody } from "../support/runs.ts";
 import { driverError } from "./support/oracle-errors.ts";
-import { type SqliteOracle, createSqliteOracle } from "./support/sqlite-oracle.ts";
+import { createSqliteOracle, type SqliteOracle } from "./support/sqlite-oracle.ts";
 
 let fake: SqliteOracle;
 let repository: RunRepository;
@@ -71,7 +71,8 @@ test("a database that goes away gives 503 problems with Retry-After and an unhea
 
 test("a value the column cannot hold is a 422 naming the field", async () => {
   fake.beforeExecute = (statement) => {
-    if (statement.sql.startsWith("INSERT")) throw driverError("ORA-12899", 'value too large for column "APP"."PIPELINE_RUNS"."ROW_COUNT" (actual: 30, maximum: 19)');
+    if (statement.sql.startsWith("INSERT"))
+      throw driverError("ORA-12899", 'value too large for column "APP"."PIPELINE_RUNS"."ROW_COUNT" (actual: 30, maximum: 19)');
   };
   const response = await post(sampleBody());
   expect(response.status).toBe(422);

@@ -5,8 +5,7 @@ import { healthReason, translateDriverError } from "../../src/repository/oracle/
 import { driverError } from "./support/oracle-errors.ts";
 
 const layout = tableLayout("PIPELINE_RUNS", { rowcount: "ROW_COUNT" });
-const kind = (error: unknown) =>
-  error instanceof StoreUnavailableError ? `unavailable:${error.retryAfterSeconds}` : error?.constructor.name;
+const kind = (error: unknown) => (error instanceof StoreUnavailableError ? `unavailable:${error.retryAfterSeconds}` : error?.constructor.name);
 
 test.each([
   ["NJS-040", "connection request timeout", "unavailable:2"],

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
+import type { Keyset } from "../../src/domain/run-ordering.ts";
 import { createOracleRepository } from "../../src/repository/oracle/oracle-repository.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
 import { makeRun } from "../support/runs.ts";
-import { type SqliteOracle, createSqliteOracle } from "./support/sqlite-oracle.ts";
+import { createSqliteOracle, type SqliteOracle } from "./support/sqlite-oracle.ts";
 
 let fake: SqliteOracle;
 let repository: RunRepository;
@@ -58,7 +59,7 @@ test("start_utc keysets are epoch microseconds and seek on the exact instant", a
 test("NULL pipeline names: first ascending, last descending, and keysets can start on them", async () => {
   for (const descending of [false, true]) {
     const seen: string[] = [];
-    let after;
+    let after: Keyset | undefined;
     for (let i = 0; i < 5; i++) {
       const page = await repository.findRuns({ filter: {}, order: { field: "pipeline_name", descending }, limit: 1, after });
       seen.push(...page.runs.map((r) => r.date_code));
@@ -70,7 +71,12 @@ test("NULL pipeline names: first ascending, last descending, and keysets can sta
 });
 
 test("a keyset value that cannot be the order field's (a forged cursor) is refused before any SQL", async () => {
-  for (const [field, value] of [["start_utc", "yesterday"], ["rowcount", "1; DROP"], ["elapsed_seconds", null], ["pipeline_name", 5]] as const) {
+  for (const [field, value] of [
+    ["start_utc", "yesterday"],
+    ["rowcount", "1; DROP"],
+    ["elapsed_seconds", null],
+    ["pipeline_name", 5],
+  ] as const) {
     const attempt = repository.findRuns({ filter: {}, order: { field, descending: true }, limit: 1, after: { value, tie: 1 } });
     await expect(attempt).rejects.toBeInstanceOf(TypeError);
   }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ValueTooLargeError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/logger.ts";
 import type { OraclePool } from "../../src/repository/oracle/driver.ts";
-import { type OracleStoreSettings, createOracleRepository } from "../../src/repository/oracle/oracle-repository.ts";
+import { createOracleRepository, type OracleStoreSettings } from "../../src/repository/oracle/oracle-repository.ts";
 import { applySchema, scriptStatements } from "../../src/repository/oracle/schema-script.ts";
 import { poolAttributes } from "../../src/repository/oracle/settings.ts";
 import { thinDriver } from "../../src/repository/oracle/thin-driver.ts";

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
 import { ConflictError, StoreUnavailableError, ValueTooLargeError } from "../../src/errors.ts";
 import { createOracleRepository } from "../../src/repository/oracle/oracle-repository.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
-import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
 import { makeRun } from "../support/runs.ts";
 import { driverError } from "./support/oracle-errors.ts";
-import { type SqliteOracle, createSqliteOracle } from "./support/sqlite-oracle.ts";
+import { createSqliteOracle, type SqliteOracle } from "./support/sqlite-oracle.ts";
 
 const PASSWORD = "pw-Zx81!secret";
 let fake: SqliteOracle;
@@ -227,7 +227,10 @@ describe("health", () => {
 describe("deleteRuns", () => {
   test("deletes in bounded batches, each committed on its own, until a batch removes fewer", async () => {
     const fake = createSqliteOracle("PIPELINE_RUNS");
-    const repository = createOracleRepository({ connectString: "fake", user: "u", password: "p", table: "PIPELINE_RUNS", columnMap: {} }, { driver: fake.driver, deleteBatchSize: 2 });
+    const repository = createOracleRepository(
+      { connectString: "fake", user: "u", password: "p", table: "PIPELINE_RUNS", columnMap: {} },
+      { driver: fake.driver, deleteBatchSize: 2 },
+    );
     await repository.insertRuns(Array.from({ length: 7 }, (_, i) => makeRun({ date_code: `d${i}`, pid: i, environment: i < 5 ? "dev" : "prod" })));
     fake.executed.length = 0;
     expect(await repository.deleteRuns({ labels: { environment: ["dev"] } })).toBe(5);
@@ -245,11 +248,15 @@ describe("deleteRuns", () => {
 
   test("a failing batch keeps the batches before it and surfaces as unavailable", async () => {
     const fake = createSqliteOracle("PIPELINE_RUNS");
-    const repository = createOracleRepository({ connectString: "fake", user: "u", password: "p", table: "PIPELINE_RUNS", columnMap: {} }, { driver: fake.driver, deleteBatchSize: 2 });
+    const repository = createOracleRepository(
+      { connectString: "fake", user: "u", password: "p", table: "PIPELINE_RUNS", columnMap: {} },
+      { driver: fake.driver, deleteBatchSize: 2 },
+    );
     await repository.insertRuns(Array.from({ length: 6 }, (_, i) => makeRun({ date_code: `d${i}`, pid: i })));
     let deletes = 0;
     fake.beforeExecute = (statement) => {
-      if (statement.sql.startsWith("DELETE") && ++deletes === 2) throw Object.assign(new Error("ORA-03113: end-of-file on communication channel"), { code: "ORA-03113", errorNum: 3113 });
+      if (statement.sql.startsWith("DELETE") && ++deletes === 2)
+        throw Object.assign(new Error("ORA-03113: end-of-file on communication channel"), { code: "ORA-03113", errorNum: 3113 });
     };
     await expect(repository.deleteRuns({})).rejects.toBeInstanceOf(StoreUnavailableError);
     fake.beforeExecute = undefined;

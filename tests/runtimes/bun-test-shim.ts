@@ -88,10 +88,18 @@ function equals(actual: unknown, expected: unknown, subset = false): boolean {
   if (actual instanceof Date || expected instanceof Date) return actual instanceof Date && expected instanceof Date && actual.getTime() === expected.getTime();
   if (actual instanceof RegExp || expected instanceof RegExp) return String(actual) === String(expected);
   if (ArrayBuffer.isView(actual) || ArrayBuffer.isView(expected)) {
-    return ArrayBuffer.isView(actual) && ArrayBuffer.isView(expected) && equals([...new Uint8Array(actual.buffer, actual.byteOffset, actual.byteLength)], [...new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength)]);
+    return (
+      ArrayBuffer.isView(actual) &&
+      ArrayBuffer.isView(expected) &&
+      equals(
+        [...new Uint8Array(actual.buffer, actual.byteOffset, actual.byteLength)],
+        [...new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength)],
+      )
+    );
   }
   if (Array.isArray(actual) !== Array.isArray(expected)) return false;
-  if (Array.isArray(actual) && Array.isArray(expected)) return actual.length === expected.length && actual.every((item, i) => equals(item, expected[i], subset));
+  if (Array.isArray(actual) && Array.isArray(expected))
+    return actual.length === expected.length && actual.every((item, i) => equals(item, expected[i], subset));
   if (actual instanceof Map || actual instanceof Set) throw new Error("the test shim does not compare Map or Set");
   const defined = (object: Record<string, unknown>) => Object.keys(object).filter((key) => object[key] !== undefined);
   const expectedKeys = defined(expected);
@@ -123,11 +131,14 @@ function matchers(actual: unknown, negated: boolean) {
     toEqual: (expected: unknown) => check(equals(actual, expected), "to equal", expected),
     toStrictEqual: (expected: unknown) => check(equals(actual, expected), "to equal", expected),
     toMatchObject: (expected: unknown) => check(equals(actual, expected, true), "to match", expected),
-    toContain: (expected: unknown) => check(typeof actual === "string" ? actual.includes(String(expected)) : Array.isArray(actual) && actual.includes(expected), "to contain", expected),
-    toMatch: (expected: RegExp | string) => check(typeof actual === "string" && (typeof expected === "string" ? actual.includes(expected) : expected.test(actual)), "to match", String(expected)),
+    toContain: (expected: unknown) =>
+      check(typeof actual === "string" ? actual.includes(String(expected)) : Array.isArray(actual) && actual.includes(expected), "to contain", expected),
+    toMatch: (expected: RegExp | string) =>
+      check(typeof actual === "string" && (typeof expected === "string" ? actual.includes(expected) : expected.test(actual)), "to match", String(expected)),
     toStartWith: (expected: string) => check(typeof actual === "string" && actual.startsWith(expected), "to start with", expected),
     toEndWith: (expected: string) => check(typeof actual === "string" && actual.endsWith(expected), "to end with", expected),
-    toHaveLength: (expected: number) => check(isObject(actual) || typeof actual === "string" ? (actual as { length?: number }).length === expected : false, "to have length", expected),
+    toHaveLength: (expected: number) =>
+      check(isObject(actual) || typeof actual === "string" ? (actual as { length?: number }).length === expected : false, "to have length", expected),
     toHaveProperty: (path: string, ...value: unknown[]) => {
       let node: unknown = actual;
       let found = true;
@@ -157,4 +168,11 @@ export function expect(actual: unknown) {
 }
 expect.objectContaining = (expected: Record<string, unknown>) => new Asymmetric(`objectContaining ${show(expected)}`, (value) => equals(value, expected, true));
 expect.any = (type: abstract new (...args: never[]) => unknown) =>
-  new Asymmetric(`any ${type.name}`, (value) => value instanceof type || (type === (Number as unknown) && typeof value === "number") || (type === (String as unknown) && typeof value === "string") || (type === (Boolean as unknown) && typeof value === "boolean"));
+  new Asymmetric(
+    `any ${type.name}`,
+    (value) =>
+      value instanceof type ||
+      (type === (Number as unknown) && typeof value === "number") ||
+      (type === (String as unknown) && typeof value === "string") ||
+      (type === (Boolean as unknown) && typeof value === "boolean"),
+  );

@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { HTTP_TEST_FILES } from "./http-tests.ts";
-import { RUNTIMES, type Runtime, nodeBinary, runCommand, running } from "./runtimes.ts";
+import { nodeBinary, RUNTIMES, type Runtime, runCommand, running } from "./runtimes.ts";
 import { SCENARIOS } from "./scenarios.ts";
 
 /**
@@ -55,7 +55,9 @@ async function runScenarios(runtime: Runtime): Promise<number> {
     const code = await server.stop(5000);
     if (code !== 0 && code !== 143) console.log(`[${runtime.name}] note  the server exited with ${code} on SIGTERM`);
   }
-  console.log(`[${runtime.name}] ${SCENARIOS.length - failed}/${SCENARIOS.length} HTTP scenarios passed against its server (started in ${startup}, ${seconds(started)} in all)`);
+  console.log(
+    `[${runtime.name}] ${SCENARIOS.length - failed}/${SCENARIOS.length} HTTP scenarios passed against its server (started in ${startup}, ${seconds(started)} in all)`,
+  );
   return failed;
 }
 
@@ -78,7 +80,13 @@ async function runHttpTests(runtime: Runtime): Promise<number> {
 async function runOracleOnNode(): Promise<number> {
   const started = performance.now();
   const dir = await buildDir("node", "oracle");
-  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "oracle-on-node.ts")], outdir: dir, target: "node", format: "esm", external: ["oracledb"] });
+  const built = await Bun.build({
+    entrypoints: [join(import.meta.dir, "oracle-on-node.ts")],
+    outdir: dir,
+    target: "node",
+    format: "esm",
+    external: ["oracledb"],
+  });
   if (!built.success) throw new AggregateError(built.logs, "bun build oracle-on-node.ts failed");
   const { code, stdout, stderr } = await runCommand([nodeBinary(), built.outputs[0]?.path as string], 60_000);
   const lines = stdout.trim().split("\n").filter(Boolean);

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import { type RunningServer, startProcess } from "../support/server-process.ts";
 import type { TestResult } from "./bun-test-shim.ts";
-import { ANSWER_REQUESTS, PRINT_AND_EXIT, bundleHttpTests, parseResults } from "./http-tests.ts";
+import { ANSWER_REQUESTS, bundleHttpTests, PRINT_AND_EXIT, parseResults } from "./http-tests.ts";
 
 const require = createRequire(import.meta.url);
 const SERVERS = join(import.meta.dir, "servers");
@@ -35,7 +35,13 @@ async function serve(command: (port: number) => string[]): Promise<RunningServer
   const server = await startProcess(command, {}, START_TIMEOUT_MS);
   running.add(server);
   const stop = server.stop;
-  return { ...server, stop: (graceMs) => (running.delete(server), stop(graceMs)) };
+  return {
+    ...server,
+    stop: (graceMs) => {
+      running.delete(server);
+      return stop(graceMs);
+    },
+  };
 }
 
 /** Runs `command` to its end (SIGKILL after `timeoutMs`); answers its exit code and output. */

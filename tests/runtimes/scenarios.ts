@@ -90,14 +90,20 @@ export const SCENARIOS: Scenario[] = [
     async run(send) {
       await send("/pipelines", post(runOf("rt-conflict", 1)));
       const body = await problemOf(await send("/pipelines", post(runOf("rt-conflict", 1, 5))), 409);
-      assert.deepEqual(body.errors?.map((e) => e.field), ["rowcount"]);
+      assert.deepEqual(
+        body.errors?.map((e) => e.field),
+        ["rowcount"],
+      );
     },
   },
   {
     name: "invalid fields are 422 problem+json naming each field, nothing stored",
     async run(send) {
       const body = await problemOf(await send("/pipelines", post(runOf("rt-invalid", 2, -1))), 422);
-      assert.deepEqual(body.errors?.map((e) => e.field), ["rowcount"]);
+      assert.deepEqual(
+        body.errors?.map((e) => e.field),
+        ["rowcount"],
+      );
       const list = (await (await send("/get_pipeline_info?pipeline_name=rt-invalid")).json()) as RunList;
       assert.equal(list.total, 0);
     },
@@ -116,9 +122,17 @@ export const SCENARIOS: Scenario[] = [
       const res = await send("/pipelines", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(runOf("rt-auth", 4)) });
       await problemOf(res, 401);
       assert.match(res.headers.get("www-authenticate") ?? "", /^Bearer/);
-      const wrong = await send("/pipelines", { method: "POST", headers: { "content-type": "application/json", "x-api-key": `${SCENARIO_API_KEY}x` }, body: JSON.stringify(runOf("rt-auth", 4)) });
+      const wrong = await send("/pipelines", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": `${SCENARIO_API_KEY}x` },
+        body: JSON.stringify(runOf("rt-auth", 4)),
+      });
       await problemOf(wrong, 401);
-      const right = await send("/pipelines", { method: "POST", headers: { "content-type": "application/json", "x-api-key": SCENARIO_API_KEY }, body: JSON.stringify(runOf("rt-auth", 4)) });
+      const right = await send("/pipelines", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": SCENARIO_API_KEY },
+        body: JSON.stringify(runOf("rt-auth", 4)),
+      });
       assert.equal(right.status, 201);
     },
   },
@@ -141,7 +155,10 @@ export const SCENARIOS: Scenario[] = [
       assert.equal(res.status, 200);
       const body = (await res.json()) as { created: number; existing: number; invalid: number; results: Array<{ index: number; status: number }> };
       assert.deepEqual([body.created, body.existing, body.invalid], [2, 1, 1]);
-      assert.deepEqual(body.results.map((r) => r.status), [201, 201, 422, 200]);
+      assert.deepEqual(
+        body.results.map((r) => r.status),
+        [201, 201, 422, 200],
+      );
     },
   },
   {
@@ -168,7 +185,10 @@ export const SCENARIOS: Scenario[] = [
     name: "a bad query parameter is 422 naming it",
     async run(send) {
       const body = await problemOf(await send("/get_pipeline_info?limit=-3"), 422);
-      assert.deepEqual(body.errors?.map((e) => e.field), ["limit"]);
+      assert.deepEqual(
+        body.errors?.map((e) => e.field),
+        ["limit"],
+      );
     },
   },
   {
@@ -182,8 +202,14 @@ export const SCENARIOS: Scenario[] = [
       assert.equal(rows.length, 4);
       assert.match(rows[0] ?? "", /pipeline_name/);
       const ndjson = await send("/get_pipeline_info?pipeline_name=rt-export&order_by=start_utc", { headers: { accept: "application/x-ndjson" } });
-      const lines = (await ndjson.text()).trim().split("\n").map((l) => JSON.parse(l) as { date_code: string });
-      assert.deepEqual(lines.map((l) => l.date_code), ["2025-08-01_2025-08-01", "2025-08-02_2025-08-02", "2025-08-03_2025-08-03"]);
+      const lines = (await ndjson.text())
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { date_code: string });
+      assert.deepEqual(
+        lines.map((l) => l.date_code),
+        ["2025-08-01_2025-08-01", "2025-08-02_2025-08-02", "2025-08-03_2025-08-03"],
+      );
     },
   },
   {
@@ -195,7 +221,13 @@ export const SCENARIOS: Scenario[] = [
       const { pipelines } = (await res.json()) as { pipelines: Array<Record<string, unknown>> };
       assert.equal(pipelines.length, 1);
       assert.deepEqual(
-        { name: pipelines[0]?.pipeline_name, runs: pipelines[0]?.total_runs, last: pipelines[0]?.last_rowcount, median: pipelines[0]?.p50_rowcount, drop: pipelines[0]?.rowcount_drop },
+        {
+          name: pipelines[0]?.pipeline_name,
+          runs: pipelines[0]?.total_runs,
+          last: pipelines[0]?.last_rowcount,
+          median: pipelines[0]?.p50_rowcount,
+          drop: pipelines[0]?.rowcount_drop,
+        },
         { name: "rt-stats", runs: 4, last: 10, median: 100, drop: true },
       );
       const history = await send("/pipelines/history?pipeline_name=rt-stats&bucket=day");

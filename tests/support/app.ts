@@ -1,8 +1,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../../src/app.ts";
-import type { RunRepository } from "../../src/repository/port.ts";
 import { createMemoryRepository } from "../../src/repository/memory.ts";
+import type { RunRepository } from "../../src/repository/port.ts";
 import type { DocsAssetLoader } from "../../src/routes/docs.ts";
 
 /** The same asset loader the server uses: files of the installed swagger-ui-dist. Resolved on

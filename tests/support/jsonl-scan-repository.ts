@@ -1,25 +1,25 @@
 import { access, constants } from "node:fs/promises";
 import { dirname } from "node:path";
-import { type PipelineRun, labelValues } from "../../src/domain/pipeline-info.ts";
-import { identityKey } from "../../src/domain/run-identity.ts";
-import type { RunFilter } from "../../src/domain/run-filter.ts";
-import { NEWEST_FIRST, type RunOrder } from "../../src/domain/run-ordering.ts";
+import { planInsert } from "../../src/domain/insert-plan.ts";
+import { labelValues, type PipelineRun } from "../../src/domain/pipeline-info.ts";
 import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../src/domain/pipeline-stats.ts";
+import type { RunFilter } from "../../src/domain/run-filter.ts";
+import { identityKey } from "../../src/domain/run-identity.ts";
+import { NEWEST_FIRST, type RunOrder } from "../../src/domain/run-ordering.ts";
 import { TimeBuckets } from "../../src/domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../src/errors.ts";
 import { type Logger, silentLogger } from "../../src/logger.ts";
-import { planInsert } from "../../src/domain/insert-plan.ts";
 import { BoundedHeap } from "../../src/repository/in-process/bounded-heap.ts";
 import { StatsBuilder } from "../../src/repository/in-process/group-stats.ts";
 import { HistoryBuilder } from "../../src/repository/in-process/history-builder.ts";
-import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../../src/repository/port.ts";
-import { type KeyedRun, comparator, compareKeysets, keyRun, keysetOf } from "../../src/repository/in-process/keyed-run.ts";
+import { comparator, compareKeysets, type KeyedRun, keyRun, keysetOf } from "../../src/repository/in-process/keyed-run.ts";
 import { matcher } from "../../src/repository/in-process/run-matcher.ts";
-import { type FsyncMode, createAppender } from "../../src/repository/jsonl/appender.ts";
+import { createAppender, type FsyncMode } from "../../src/repository/jsonl/appender.ts";
 import { archivePathFor, compactFile } from "../../src/repository/jsonl/compaction.ts";
 import { fileStat } from "../../src/repository/jsonl/generation.ts";
 import { readLines } from "../../src/repository/jsonl/line-reader.ts";
 import { decodeLine, encodeRun } from "../../src/repository/jsonl/record-codec.ts";
+import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../../src/repository/port.ts";
 
 export interface JsonlOptions {
   path: string;
@@ -96,11 +96,15 @@ export function createJsonlScanRepository(options: JsonlOptions): RunRepository 
       }
     }
     if (offsets.length === 0) return 0;
-    const result = await compactFile(path, { offsets, lengths }, {
-      ino: info.ino,
-      archivePath: options.archiveDeleted ? archivePathFor(path) : undefined,
-      holdWrites: (work) => appender.exclusive(work),
-    });
+    const result = await compactFile(
+      path,
+      { offsets, lengths },
+      {
+        ino: info.ino,
+        archivePath: options.archiveDeleted ? archivePathFor(path) : undefined,
+        holdWrites: (work) => appender.exclusive(work),
+      },
+    );
     return result.removed;
   }
 

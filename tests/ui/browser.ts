@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type Page, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOTS = join(import.meta.dir, "screenshots");
@@ -8,7 +8,16 @@ export const SCREENSHOTS = join(import.meta.dir, "screenshots");
 /** Debian's Chromium, headless, with nothing that reaches the network on its own. Each launch
  * gets a fresh temporary profile (user-data-dir) from playwright, removed on close. */
 export async function launchChromium(): Promise<Browser> {
-  const args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+  const args = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ];
   return chromium.launch({ executablePath: CHROMIUM, args });
 }
 
@@ -21,7 +30,13 @@ export interface PageProblems {
 /** A fresh page that records its problems; CSP violations are collected by a listener the
  * browser installs before any page script runs. */
 export async function watchedPage(browser: Browser, options: { colorScheme?: "light" | "dark" } = {}): Promise<{ page: Page; problems: PageProblems }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 820 }, acceptDownloads: true, colorScheme: options.colorScheme ?? "light", locale: "en-US", timezoneId: "Europe/Berlin" });
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 820 },
+    acceptDownloads: true,
+    colorScheme: options.colorScheme ?? "light",
+    locale: "en-US",
+    timezoneId: "Europe/Berlin",
+  });
   await context.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { __csp: string[] }).__csp = seen;

@@ -50,7 +50,8 @@ export async function oracleStore(runs: readonly PipelineRun[], key: string): Pr
   );
   await repository.insertRuns(runs);
   const uiAssets = await buildUiAssets();
-  const serve = (app: ReturnType<typeof createApp>) => Bun.serve({ hostname: "127.0.0.1", port: 0, development: false, fetch: (request) => app.fetch(request) });
+  const serve = (app: ReturnType<typeof createApp>) =>
+    Bun.serve({ hostname: "127.0.0.1", port: 0, development: false, fetch: (request) => app.fetch(request) });
   const open = serve(createApp({ repository, uiAssets }));
   const secured = serve(createApp({ repository, uiAssets, auth: { keys: [key], protectReads: true } }));
   return {

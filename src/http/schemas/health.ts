@@ -11,12 +11,12 @@ export const HealthSchema = z
     reason: z.string().optional().openapi({ description: "Why the store is not healthy" }),
     records: z.int().optional().openapi({ description: "Records served by the store, when cheap to know" }),
     skipped_lines: z.int().optional().openapi({ description: "JSONL lines skipped as unreadable" }),
-    progress: z
-      .object({ percent: z.int(), lines: z.int() })
-      .optional()
-      .openapi({ description: "While starting: how much of the file is indexed" }),
+    progress: z.object({ percent: z.int(), lines: z.int() }).optional().openapi({ description: "While starting: how much of the file is indexed" }),
     read_only: z.string().optional().openapi({ description: "Why this instance does not accept writes, when it does not" }),
-    write_failures: z.record(z.string(), z.int()).optional().openapi({ description: "Failed writes since the start, by cause", example: { ENOSPC: 3 } }),
+    write_failures: z
+      .record(z.string(), z.int())
+      .optional()
+      .openapi({ description: "Failed writes since the start, by cause", example: { ENOSPC: 3 } }),
     last_compaction: z
       .object({
         finished_at: z.string().openapi({ example: "2026-12-02T03:00:00.000Z" }),

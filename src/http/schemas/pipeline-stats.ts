@@ -25,16 +25,15 @@ export const PipelineStatsSchema = PipelineSummarySchema.extend({
   min_rowcount: z.int().openapi({ example: 0 }),
   max_rowcount: z.int().openapi({ example: 9100 }),
   p50_rowcount: z.number().openapi({ description: "Median rowcount", example: 8500 }),
-  rowcount_drop: z
-    .boolean()
-    .openapi({ description: "The last run's rowcount is below PIPELINE_ROWCOUNT_DROP_FRACTION (default 0.5) of the median: a silent volume drop", example: false }),
+  rowcount_drop: z.boolean().openapi({
+    description: "The last run's rowcount is below PIPELINE_ROWCOUNT_DROP_FRACTION (default 0.5) of the median: a silent volume drop",
+    example: false,
+  }),
   typical_interval_seconds: z
     .number()
     .nullable()
     .openapi({ description: "Median gap between the newest 21 distinct starts; null with fewer than two", example: 86400 }),
-  late: z
-    .boolean()
-    .openapi({ description: "The last start is older than PIPELINE_LATE_FACTOR (default 2) typical intervals: an overdue run", example: false }),
+  late: z.boolean().openapi({ description: "The last start is older than PIPELINE_LATE_FACTOR (default 2) typical intervals: an overdue run", example: false }),
 }).openapi("PipelineStats");
 
 export const PipelineStatsResponseSchema = z.object({ pipelines: z.array(PipelineStatsSchema) }).openapi("PipelineStatsResponse");

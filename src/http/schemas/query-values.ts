@@ -5,8 +5,18 @@ import { laxInteger, laxNumber } from "../../domain/stored-run.ts";
 export const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 
 const BOOLEAN_WORDS: Record<string, boolean> = {
-  true: true, "1": true, yes: true, on: true, t: true, y: true,
-  false: false, "0": false, no: false, off: false, f: false, n: false,
+  true: true,
+  "1": true,
+  yes: true,
+  on: true,
+  t: true,
+  y: true,
+  false: false,
+  "0": false,
+  no: false,
+  off: false,
+  f: false,
+  n: false,
 };
 
 /** A query-string boolean as FastAPI read it: true/false, 1/0, yes/no, on/off. */

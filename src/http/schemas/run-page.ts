@@ -9,6 +9,9 @@ export const PipelineInfoResponseSchema = z
     count: z.int().openapi({ description: "Runs in this response", example: 1 }),
     results: z.array(PipelineInfoSchema),
     pipelines: z.array(z.string()).openapi({ description: "Distinct pipeline names in results, sorted", example: [SAMPLE_RUN.pipeline_name as string] }),
-    next_cursor: z.string().nullable().optional().openapi({ description: "Pass as cursor for the next page; null on the last page; absent with all_data=true (every match is in the one answer)", example: null }),
+    next_cursor: z.string().nullable().optional().openapi({
+      description: "Pass as cursor for the next page; null on the last page; absent with all_data=true (every match is in the one answer)",
+      example: null,
+    }),
   })
   .openapi("PipelineInfoResponse");

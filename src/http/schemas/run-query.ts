@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ORDER_FIELDS, type RunOrder, parseOrder } from "../../domain/run-ordering.ts";
+import { ORDER_FIELDS, parseOrder, type RunOrder } from "../../domain/run-ordering.ts";
 import { laxInteger } from "../../domain/stored-run.ts";
 import { filterParams } from "./filter-query.ts";
 import { blankToUndefined, queryBoolean } from "./query-values.ts";
@@ -43,15 +43,16 @@ export const RunQuerySchema = z
       .preprocess(blankToUndefined, queryBoolean.default(false))
       .openapi({ description: "Return every match; limit, offset and cursor are ignored entirely; the answer streams", default: false }),
     order_by: orderParam,
-    cursor: z
-      .preprocess(blankToUndefined, z.string().max(2048).optional())
-      .openapi({ description: "Keyset pagination: next_cursor of the previous page (same filters and order_by); an alternative to offset that stays correct while runs are added" }),
+    cursor: z.preprocess(blankToUndefined, z.string().max(2048).optional()).openapi({
+      description:
+        "Keyset pagination: next_cursor of the previous page (same filters and order_by); an alternative to offset that stays correct while runs are added",
+    }),
     include_total: z
       .preprocess(blankToUndefined, queryBoolean.default(true))
       .openapi({ description: "false skips counting all matches (total is then null)", default: true }),
-    format: z
-      .preprocess(blankToUndefined, z.enum(EXPORT_FORMATS, { error: () => `must be one of ${EXPORT_FORMATS.join(", ")}` }).optional())
-      .openapi({ description: "json (default), ndjson or csv; also chosen by Accept: application/x-ndjson or text/csv. ndjson and csv come as a file download" }),
+    format: z.preprocess(blankToUndefined, z.enum(EXPORT_FORMATS, { error: () => `must be one of ${EXPORT_FORMATS.join(", ")}` }).optional()).openapi({
+      description: "json (default), ndjson or csv; also chosen by Accept: application/x-ndjson or text/csv. ndjson and csv come as a file download",
+    }),
   })
   // An existing dashboard sends limit=10000 with all_data=true: the ranges only bind pages.
   // `when` lets these run while other parameters are invalid, so one answer lists every problem.

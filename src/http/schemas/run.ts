@@ -14,8 +14,14 @@ const numberDoc = (description: string, example: number, type: "number" | "integ
   type: [type, "string"] as Array<"number" | "integer" | "string">,
   anyOf:
     type === "integer"
-      ? [{ type: "integer" as const, minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, { type: "string" as const, pattern: "^\\s*\\+?\\d+(\\.0*)?\\s*$" }]
-      : [{ type: "number" as const, minimum: 0 }, { type: "string" as const, pattern: "^\\s*\\+?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?\\s*$" }],
+      ? [
+          { type: "integer" as const, minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+          { type: "string" as const, pattern: "^\\s*\\+?\\d+(\\.0*)?\\s*$" },
+        ]
+      : [
+          { type: "number" as const, minimum: 0 },
+          { type: "string" as const, pattern: "^\\s*\\+?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?\\s*$" },
+        ],
 });
 
 /** A POST body's example of a field: the sample run, local times written as clients send them. */

@@ -1,6 +1,6 @@
 import { parseDateTime } from "../../domain/datetime.ts";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import { type Keyset, NEWEST_FIRST, type OrderField, type RunOrder, compareValues } from "../../domain/run-ordering.ts";
+import { compareValues, type Keyset, NEWEST_FIRST, type OrderField, type RunOrder } from "../../domain/run-ordering.ts";
 
 /**
  * Ordering for stores that hold or stream whole runs (memory, the JSONL scan): a run's order

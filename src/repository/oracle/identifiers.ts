@@ -8,8 +8,7 @@ const PART = '(?:[A-Za-z][A-Za-z0-9_$#]{0,127}|"[^"\\u0000]{1,128}")';
 const IDENTIFIER = new RegExp(`^${PART}$`);
 const TABLE_NAME = new RegExp(`^(${PART})(?:\\.(${PART}))?$`);
 
-export const IDENTIFIER_RULE =
-  'a letter, then letters, digits, _ $ #, at most 128 characters; or a "double-quoted" name without quotes or NUL inside';
+export const IDENTIFIER_RULE = 'a letter, then letters, digits, _ $ #, at most 128 characters; or a "double-quoted" name without quotes or NUL inside';
 
 /** Whether `name` is one identifier that may be written into SQL as it is. */
 export function isOracleIdentifier(name: string): boolean {

@@ -1,14 +1,13 @@
-import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import type { Logger } from "../../logger.ts";
-import { identityKey } from "../../domain/run-identity.ts";
 import { planInsert } from "../../domain/insert-plan.ts";
+import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import { identityKey } from "../../domain/run-identity.ts";
+import type { Logger } from "../../logger.ts";
 import type { InsertOutcome } from "../port.ts";
 import type { OracleConnection, OracleDriver } from "./driver.ts";
 import { driverErrorCode } from "./oracle-errors.ts";
-import { type RunRow, decodeRun, storedForm } from "./row-codec.ts";
+import { decodeRun, type RunRow, storedForm } from "./row-codec.ts";
 import type { Statement } from "./sql-filter.ts";
 import { LOOKUP_CHUNK, type writeStatements } from "./write-statements.ts";
-
 
 /** What insertRunsOn needs: the connection, the statements and how to run a query on it. */
 export interface InsertContext {

@@ -1,24 +1,24 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { DomainError, StoreUnavailableError } from "../../errors.ts";
 import { BackoffLog } from "../../log-backoff.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
 import type { CompactionReport, FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "../port.ts";
+import { WriteFailures } from "../write-failures.ts";
 import { cachedHealth } from "./cached-health.ts";
 import { tableLayout } from "./columns.ts";
 import type { ExecuteOptions, OracleConnection, OracleDriver } from "./driver.ts";
 import { insertRunsOn } from "./insert-runs.ts";
 import { driverErrorCode, healthReason, translateDriverError } from "./oracle-errors.ts";
 import { createPoolKeeper } from "./pool-keeper.ts";
-import { type HistoryRow, type RunRow, type StatsRow, decodeHistory, decodeRun, decodeStats } from "./row-codec.ts";
+import { decodeHistory, decodeRun, decodeStats, type HistoryRow, type RunRow, type StatsRow } from "./row-codec.ts";
 import { ORACLE_DEFAULTS, type OracleStoreSettings, poolAttributes } from "./settings.ts";
 import { keysetOfRow } from "./sql-order.ts";
-import { type PageStart, type Statement, oracleStatements } from "./statements.ts";
+import { oracleStatements, type PageStart, type Statement } from "./statements.ts";
 import { thinDriver } from "./thin-driver.ts";
-import { WriteFailures } from "../write-failures.ts";
 
 export type { OracleStoreSettings };
 
@@ -47,8 +47,7 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
   const pool = createPoolKeeper(driver, poolAttributes(settings), logger);
   const queryOptions: ExecuteOptions = {
     outFormat: driver.OUT_FORMAT_OBJECT,
-    fetchTypeHandler: (meta) =>
-      meta.dbType === driver.DB_TYPE_CLOB || meta.dbType === driver.DB_TYPE_NCLOB ? { type: driver.STRING } : undefined,
+    fetchTypeHandler: (meta) => (meta.dbType === driver.DB_TYPE_CLOB || meta.dbType === driver.DB_TYPE_NCLOB ? { type: driver.STRING } : undefined),
   };
 
   /** Runs `work` on a pooled connection, always returned to the pool, errors in domain terms. */
@@ -198,7 +197,9 @@ export function createOracleRepository(settings: OracleStoreSettings, dependenci
       const began = performance.now();
       let removed = 0;
       for (;;) {
-        const batch = await withConnection(async (connection) => (await connection.execute(statement.sql, statement.binds, { autoCommit: true })).rowsAffected ?? 0);
+        const batch = await withConnection(
+          async (connection) => (await connection.execute(statement.sql, statement.binds, { autoCommit: true })).rowsAffected ?? 0,
+        );
         removed += batch;
         if (batch < deleteBatchSize) break;
       }

@@ -37,9 +37,7 @@ export function createPoolKeeper(driver: OracleDriver, attributes: PoolAttribute
     return creating;
   };
 
-  open().catch((error: unknown) =>
-    logger.warn("oracle pool not created yet; will retry on demand", { reason: healthReason(error, attributes.password) }),
-  );
+  open().catch((error: unknown) => logger.warn("oracle pool not created yet; will retry on demand", { reason: healthReason(error, attributes.password) }));
 
   return {
     async connection() {

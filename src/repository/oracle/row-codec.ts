@@ -1,6 +1,6 @@
 import { parseDateTime } from "../../domain/datetime.ts";
 import { typicalIntervalSeconds } from "../../domain/lateness.ts";
-import { type FieldKind, LABELS, type PipelineRun, RUN_FIELDS, fieldsOfKind } from "../../domain/pipeline-info.ts";
+import { type FieldKind, fieldsOfKind, LABELS, type PipelineRun, RUN_FIELDS } from "../../domain/pipeline-info.ts";
 import type { HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import type { TimeBuckets } from "../../domain/time-buckets.ts";
 import { COLUMN_FIELDS, type TableLayout } from "./columns.ts";

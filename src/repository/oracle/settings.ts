@@ -14,8 +14,7 @@ export const ORACLE_DEFAULTS = {
   callTimeoutSeconds: 30,
 } as const;
 
-const required = (name: string) =>
-  z.string({ error: `is required when PIPELINE_BACKEND=oracle` }).min(1, `is required when PIPELINE_BACKEND=oracle (${name})`);
+const required = (name: string) => z.string({ error: `is required when PIPELINE_BACKEND=oracle` }).min(1, `is required when PIPELINE_BACKEND=oracle (${name})`);
 
 /** The ORACLE_* variables; config.ts adds them to its schema when PIPELINE_BACKEND=oracle. */
 export const ORACLE_VARIABLES = {
@@ -24,10 +23,7 @@ export const ORACLE_VARIABLES = {
   ORACLE_USER: required("database user"),
   ORACLE_PASSWORD: required("database password"),
   // Table and column names are written into SQL text, so only identifiers pass.
-  ORACLE_TABLE: z
-    .string()
-    .refine(isOracleTableName, `must be TABLE or SCHEMA.TABLE, each part ${IDENTIFIER_RULE}`)
-    .default(ORACLE_DEFAULTS.table),
+  ORACLE_TABLE: z.string().refine(isOracleTableName, `must be TABLE or SCHEMA.TABLE, each part ${IDENTIFIER_RULE}`).default(ORACLE_DEFAULTS.table),
   ORACLE_COLUMN_MAP: z
     .string()
     .default("{}")
@@ -109,4 +105,3 @@ export function poolAttributes(settings: OracleStoreSettings): PoolAttributes {
     transportConnectTimeout: connectTimeout,
   };
 }
-

@@ -45,9 +45,7 @@ export function seekAfter(layout: TableLayout, order: RunOrder, after: Keyset): 
   const beyond = order.descending ? "<" : ">";
   if (after.value === null || after.value === "") {
     if (order.field !== "pipeline_name") throw new TypeError(`keyset value null does not fit order field ${order.field}`);
-    const condition = order.descending
-      ? `(${col} IS NULL AND ${c.id} < :k_tie)`
-      : `((${col} IS NULL AND ${c.id} > :k_tie) OR ${col} IS NOT NULL)`;
+    const condition = order.descending ? `(${col} IS NULL AND ${c.id} < :k_tie)` : `((${col} IS NULL AND ${c.id} > :k_tie) OR ${col} IS NOT NULL)`;
     return { conditions: [condition], binds: { k_tie: after.tie } };
   }
   const value = bindValue(order.field, after.value);

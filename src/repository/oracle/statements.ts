@@ -3,7 +3,7 @@ import type { RunOrder } from "../../domain/run-ordering.ts";
 import type { Keyset } from "../port.ts";
 import type { TableLayout } from "./columns.ts";
 import { runSelectList } from "./row-codec.ts";
-import { type Statement, filterConditions, whereClause } from "./sql-filter.ts";
+import { filterConditions, type Statement, whereClause } from "./sql-filter.ts";
 import { orderByClause, seekAfter } from "./sql-order.ts";
 import { statsStatements } from "./stats-statements.ts";
 import { writeStatements } from "./write-statements.ts";

@@ -1,9 +1,9 @@
-import { LABELS } from "../../domain/pipeline-info.ts";
-import type { RunFilter } from "../../domain/run-filter.ts";
-import type { HistoryBucketSize } from "../../domain/pipeline-stats.ts";
-import type { TableLayout } from "./columns.ts";
-import { type Statement, filterConditions, whereClause } from "./sql-filter.ts";
 import { RECENT_STARTS } from "../../domain/lateness.ts";
+import { LABELS } from "../../domain/pipeline-info.ts";
+import type { HistoryBucketSize } from "../../domain/pipeline-stats.ts";
+import type { RunFilter } from "../../domain/run-filter.ts";
+import type { TableLayout } from "./columns.ts";
+import { filterConditions, type Statement, whereClause } from "./sql-filter.ts";
 import { utcOut } from "./utc-text.ts";
 
 /** Oracle's TRUNC format for each bucket size: hour, day, ISO week (starts on Monday). */

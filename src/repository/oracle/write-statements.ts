@@ -1,4 +1,4 @@
-import { type PipelineRun, fieldsOfKind } from "../../domain/pipeline-info.ts";
+import { fieldsOfKind, type PipelineRun } from "../../domain/pipeline-info.ts";
 import { COLUMN_FIELDS, type ColumnField, type TableLayout } from "./columns.ts";
 import type { BindDef, Binds, OracleDriver } from "./driver.ts";
 import { runBinds, runSelectList } from "./row-codec.ts";
@@ -50,7 +50,12 @@ export function writeStatements(layout: TableLayout) {
           `(${c.start_utc} = ${utcIn(`:${p}_start`)} AND ${c.pid} = :${p}_pid AND ` +
             `DECODE(${c.pipeline_name}, :${p}_name, 1) = 1 AND DECODE(${c.date_code}, :${p}_date, 1) = 1)`,
         );
-        Object.assign(binds, { [`${p}_start`]: utcBindText(run.start_utc), [`${p}_pid`]: run.pid, [`${p}_name`]: run.pipeline_name, [`${p}_date`]: run.date_code });
+        Object.assign(binds, {
+          [`${p}_start`]: utcBindText(run.start_utc),
+          [`${p}_pid`]: run.pid,
+          [`${p}_name`]: run.pipeline_name,
+          [`${p}_date`]: run.date_code,
+        });
       }
       return { sql: `SELECT ${select} FROM ${table} WHERE ${groups.join(" OR ")} ORDER BY ${c.id} ASC`, binds };
     },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createApp } from "../../../src/app.ts";
 import { createOracleRepository } from "../../../src/repository/oracle/oracle-repository.ts";
 import { sampleBody } from "../../support/runs.ts";
-import { type FakeListener, closingListener, refusedPort, refusingListener, silentListener } from "./fake-listeners.ts";
+import { closingListener, type FakeListener, refusedPort, refusingListener, silentListener } from "./fake-listeners.ts";
 
 /**
  * The real node-oracledb driver, in Thin mode, against local listeners that behave like a

@@ -1,4 +1,4 @@
-import { type Server, type Socket, createServer } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 
 /** A local TCP listener standing in for a broken database; 127.0.0.1 only. */
 export interface FakeListener {

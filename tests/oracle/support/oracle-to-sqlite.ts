@@ -56,7 +56,9 @@ export function oracleToSqlite(sql: string, binds: Binds = {}): { sql: string; i
     .replace(/TO_CHAR\(((?:[^()]|\([^()]*\))*), 'YYYY-MM-DD"T"HH24:MI:SS'\)/g, "replace($1, ' ', 'T')")
     .replace(/LISTAGG\(([^()]+), (',')\) WITHIN GROUP \(ORDER BY [^()]+\)/g, "group_concat($1, $2)");
   const outsideQuotes = rewritten.replace(/"[^"]*"/g, '""');
-  const leftover = /\b(FROM_TZ|TO_TIMESTAMP|SYS_EXTRACT_UTC|TO_CHAR|PERCENTILE_CONT|LISTAGG|DECODE|TRUNC|AT TIME ZONE|FETCH|OFFSET \S+ ROWS)\b/.exec(outsideQuotes);
+  const leftover = /\b(FROM_TZ|TO_TIMESTAMP|SYS_EXTRACT_UTC|TO_CHAR|PERCENTILE_CONT|LISTAGG|DECODE|TRUNC|AT TIME ZONE|FETCH|OFFSET \S+ ROWS)\b/.exec(
+    outsideQuotes,
+  );
   if (leftover) throw new Error(`fake: no rewrite for ${leftover[1]} in ${sql}`);
   // After the rewrites no literal may hold a colon, so every :name left is a bind.
   if (/'[^']*:[^']*'/.test(rewritten)) throw new Error(`fake: unexpected literal in ${rewritten}`);

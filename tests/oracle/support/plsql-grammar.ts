@@ -1,4 +1,4 @@
-import { type ANTLRErrorListener, BailErrorStrategy, type Parser, PredictionMode, SQLDialect, antlr4tsSQL } from "antlr4ts-sql";
+import { type ANTLRErrorListener, antlr4tsSQL, BailErrorStrategy, type Parser, PredictionMode, SQLDialect } from "antlr4ts-sql";
 
 const plsql = new antlr4tsSQL(SQLDialect.PLSQL);
 

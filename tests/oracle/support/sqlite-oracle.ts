@@ -132,7 +132,8 @@ export function createSqliteOracle(
         const def = bindDefs[name];
         if (!def) throw new Error(`fake: no bindDef for ${name}`);
         if (value === null) continue;
-        if (typeof value === "number" ? def.type !== fake.driver.NUMBER : def.type !== fake.driver.STRING) throw new Error(`fake: ${name} is not of its bindDef type`);
+        if (typeof value === "number" ? def.type !== fake.driver.NUMBER : def.type !== fake.driver.STRING)
+          throw new Error(`fake: ${name} is not of its bindDef type`);
         if (typeof value === "string" && Buffer.byteLength(value) > (def.maxSize ?? 0)) throw new Error(`fake: NJS-058 maxSize of ${name} too small`);
       }
     }

@@ -29,7 +29,14 @@ export function zoneTransitions(zone: string): { initial: number; transitions: T
   const cached = cache.get(zone);
   if (cached) return cached;
   const format = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
   });
   const start = Date.UTC(FIRST_YEAR, 0, 1) / 1000;
   const end = Date.UTC(LAST_YEAR, 0, 1) / 1000;
