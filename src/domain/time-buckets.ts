@@ -10,6 +10,19 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+/** A formatter of an instant's wall-clock fields in `zone`, 24-hour, from which its offset follows. */
+export const wallClockFormat = (zone: string) =>
+  new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -26,16 +39,7 @@ export class TimeBuckets {
     readonly zone: string,
     readonly size: HistoryBucketSize,
   ) {
-    this.format = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
+    this.format = wallClockFormat(zone);
   }
 
   /** The zone's offset from UTC (ms) at an instant. */

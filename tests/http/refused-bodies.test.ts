@@ -24,6 +24,15 @@ function trackedBody(bytes: number, piece = 64 * 1024) {
 
 const KEY = "refused-key-0123456789abcdef";
 
+/** A batch POST whose body arrives as a stream of unknown length. */
+const postChunked = (app: ReturnType<typeof createApp>, stream: ReadableStream<Uint8Array>) =>
+  app.request("/pipelines/batch", {
+    method: "POST",
+    headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+    body: stream,
+    duplex: "half",
+  } as RequestInit);
+
 describe("answers decided before the body is read still read it to the end", () => {
   const cases: Array<[string, (bytes: number) => RequestInit, number]> = [
     ["401 without a key", (n) => ({ method: "POST", headers: { "content-type": "application/json", "content-length": String(n) } }), 401],
@@ -58,12 +67,7 @@ describe("answers decided before the body is read still read it to the end", () 
     const repository = createMemoryRepository();
     const app = createApp({ repository, maxBatchBytes: 1024 * 1024 });
     const { stream, seen } = trackedBody(3 * 1024 * 1024);
-    const res = await app.request("/pipelines/batch", {
-      method: "POST",
-      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
-      body: stream,
-      duplex: "half",
-    } as RequestInit);
+    const res = await postChunked(app, stream);
     expect(res.status).toBe(413);
     expect(seen.done).toBe(true);
     expect(await repository.countRuns({})).toBe(0);
@@ -92,12 +96,7 @@ describe("answers decided before the body is read still read it to the end", () 
         controller.close();
       },
     });
-    const res = await app.request("/pipelines/batch", {
-      method: "POST",
-      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
-      body: stream,
-      duplex: "half",
-    } as RequestInit);
+    const res = await postChunked(app, stream);
     expect(await res.json()).toMatchObject({ created: 2, invalid: 0 });
   });
 });

@@ -1,3 +1,5 @@
+import { wallClockFormat } from "../../../src/domain/time-buckets.ts";
+
 /**
  * SQLite has no time zones. To execute the Oracle store's `col AT TIME ZONE :zone` the fake
  * driver replaces it with a CASE over the zone's UTC offsets, found here from Intl (the IANA data
@@ -28,16 +30,7 @@ const cache = new Map<string, { initial: number; transitions: Transition[] }>();
 export function zoneTransitions(zone: string): { initial: number; transitions: Transition[] } {
   const cached = cache.get(zone);
   if (cached) return cached;
-  const format = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
+  const format = wallClockFormat(zone);
   const start = Date.UTC(FIRST_YEAR, 0, 1) / 1000;
   const end = Date.UTC(LAST_YEAR, 0, 1) / 1000;
   const initial = offsetAt(format, start);
