@@ -152,6 +152,7 @@ export class SortedColumns {
           const base = c * CHUNK_ROWS;
           const rows = Math.min(CHUNK_ROWS, n - base);
           for (let i = 0; i < rows; i++) target[i] = spare[base + i] as number;
+          (chunks[c] as Chunk).summary = null;
           if ((c & 63) === 63) yield;
         }
       }
