@@ -2,9 +2,10 @@ import type { Chunk } from "./chunk.ts";
 
 /**
  * What a count needs to know of a chunk without reading its rows: the range of each bounded
- * column, so a bound that every row (or no row) passes is decided once for the chunk, and its
- * rows by label group, sorted by rowcount within a group, so a label filter with a rowcount range
- * is two binary searches per allowed group.
+ * column, so a bound that every row (or no row) passes is decided once for the chunk, and the
+ * rowcounts gathered by label group, so a label filter with a rowcount range reads only the
+ * allowed groups' rowcounts, side by side (a quarter of the chunk's for one environment of four,
+ * where reading them in place would touch every cache line of the column).
  */
 export class ChunkSummary {
   constructor(
@@ -16,43 +17,23 @@ export class ChunkSummary {
     readonly maxElapsed: number,
     readonly minLocal: number,
     readonly maxLocal: number,
-    /** The groups present, ascending; where each one's rows begin in `rows` (one more at the end). */
+    /** The groups present, ascending; where each one's rowcounts begin (one more at the end). */
     private readonly groups: Uint32Array,
     private readonly starts: Uint32Array,
-    /** Row numbers by (group, rowcount). */
-    private readonly rows: Uint16Array,
+    private readonly rowcounts: Float64Array,
   ) {}
 
   /** Rows of the allowed groups (null: any) with minRows <= rowcount <= maxRows. */
-  count(chunk: Chunk, allowed: Uint8Array | null, minRows: number, maxRows: number): number {
-    const { groups, starts, rows } = this;
-    const rowcount = chunk.rowcount;
+  count(allowed: Uint8Array | null, minRows: number, maxRows: number): number {
+    const { groups, starts, rowcounts } = this;
     const unbounded = minRows === -Infinity && maxRows === Infinity;
     let n = 0;
     for (let k = 0; k < groups.length; k++) {
       if (allowed !== null && allowed[groups[k] as number] !== 1) continue;
       const from = starts[k] as number;
       const to = starts[k + 1] as number;
-      if (unbounded) {
-        n += to - from;
-        continue;
-      }
-      // The first row with rowcount >= minRows, then the first with rowcount > maxRows.
-      let a = from;
-      let b = to;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if ((rowcount[rows[mid] as number] as number) < minRows) a = mid + 1;
-        else b = mid;
-      }
-      const first = a;
-      b = to;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if ((rowcount[rows[mid] as number] as number) <= maxRows) a = mid + 1;
-        else b = mid;
-      }
-      n += a - first;
+      if (unbounded) n += to - from;
+      else for (let p = from; p < to; p++) n += +((rowcounts[p] as number) >= minRows) & +((rowcounts[p] as number) <= maxRows);
     }
     return n;
   }
@@ -98,21 +79,18 @@ export function summaryOf(chunk: Chunk): ChunkSummary {
   for (let k = 0; k < groups.length; k++) {
     const g = groups[k] as number;
     starts[k + 1] = (starts[k] as number) + (scratch[g] as number);
-    // From here on, the group's next free place in `rows`.
+    // From here on, the group's next free place in `rowcounts`.
     scratch[g] = starts[k] as number;
   }
-  const rows = new Uint16Array(n);
+  const rowcounts = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
     const at = scratch[g] as number;
-    rows[at] = i;
+    rowcounts[at] = rowcount[i] as number;
     scratch[g] = at + 1;
   }
-  for (let k = 0; k < groups.length; k++) {
-    scratch[groups[k] as number] = 0;
-    rows.subarray(starts[k], starts[k + 1]).sort((x, y) => (rowcount[x] as number) - (rowcount[y] as number));
-  }
-  const summary = new ChunkSummary(n, minEnd, maxEnd, minElapsed, maxElapsed, minLocal, maxLocal, groups, starts, rows);
+  for (let k = 0; k < groups.length; k++) scratch[groups[k] as number] = 0;
+  const summary = new ChunkSummary(n, minEnd, maxEnd, minElapsed, maxElapsed, minLocal, maxLocal, groups, starts, rowcounts);
   chunk.summary = summary;
   return summary;
 }

@@ -116,7 +116,7 @@ export function scan(columns: SortedColumns, s: Selection, visit: Visit | null, 
 /**
  * How many rows the selection holds. A chunk wholly inside the range is decided from its summary
  * (chunk-summary.ts) where it can be: bounds every row passes are dropped, a bound no row passes
- * makes it 0, and labels with a rowcount range are binary searches. Other rows are counted by
+ * makes it 0, and labels with a rowcount range read only the allowed groups' rowcounts. Other rows are counted by
  * adding each row's test result instead of branching on it: bounds that pass about half the rows
  * mispredict a branch per row, which cost more than the memory reads (3-4x at 1M rows).
  */
@@ -145,7 +145,7 @@ function countChunk(chunk: Chunk, s: Selection): number {
   const byElapsed = decide(sum.minElapsed, sum.maxElapsed, s.minElapsed, s.maxElapsed);
   const byLocal = decide(sum.minLocal, sum.maxLocal, s.localFrom, s.localTo);
   if (byEnd === 0 || byElapsed === 0 || byLocal === 0) return 0;
-  if (byEnd === 1 && byElapsed === 1 && byLocal === 1) return sum.count(chunk, s.groups, s.minRows, s.maxRows);
+  if (byEnd === 1 && byElapsed === 1 && byLocal === 1) return sum.count(s.groups, s.minRows, s.maxRows);
   return countRows(chunk, 0, chunk.n, s);
 }
 
