@@ -40,9 +40,11 @@ export class RunIndex {
   private summary: { size: number; value: PipelineStats[] } | null = null;
   /** While building, every row is staged: one sort at the end lays them all out in place. */
   private building: boolean;
-  /** Reads do not merge staged rows, and new rows are staged: during a follow (deferMerges) or
-   * a sliced merge, which writes new chunks from the current ones. */
-  private deferred = false;
+  /** Follows of many lines under way (deferMerges): their rows wait until they finish. */
+  private follows = 0;
+  /** A sliced merge is under way: it writes new chunks from the current ones, which must not
+   * change meanwhile. */
+  private merging = false;
   /** Settles when the running sliced merge ends. */
   private mergeDone: Promise<void> | null = null;
 
@@ -76,6 +78,11 @@ export class RunIndex {
     this.totals.add(group, row.start, row.offset, row.elapsed, row.rowcount);
   }
 
+  /** Whether reads leave staged rows staged and new rows are staged (never appended in place). */
+  private get deferred(): boolean {
+    return this.follows > 0 || this.merging;
+  }
+
   /** Merges staged rows into the sorted chunks at once; every read does this first, except
    * while merges are deferred. */
   settleNow(): void {
@@ -101,18 +108,21 @@ export class RunIndex {
    * slices; `release` leaves them to the next read.
    */
   deferMerges(): { finish(pause: Pause): Promise<void>; release(): void } {
-    this.deferred = true;
+    this.follows += 1;
+    let held = true;
+    const end = () => {
+      if (held) this.follows -= 1;
+      held = false;
+    };
     return {
       finish: async (pause) => {
         try {
           await this.mergeSliced(pause);
         } finally {
-          this.deferred = false;
+          end();
         }
       },
-      release: () => {
-        this.deferred = false;
-      },
+      release: end,
     };
   }
 
@@ -183,8 +193,7 @@ export class RunIndex {
     while (this.mergeDone) await this.mergeDone;
     const work = this.mergeStaged(true);
     if (!work) return;
-    const wasDeferred = this.deferred;
-    this.deferred = true;
+    this.merging = true;
     let done = () => {};
     this.mergeDone = new Promise((resolve) => {
       done = resolve;
@@ -192,7 +201,7 @@ export class RunIndex {
     try {
       await runSliced(work, pause);
     } finally {
-      this.deferred = wasDeferred;
+      this.merging = false;
       this.mergeDone = null;
       done();
     }
