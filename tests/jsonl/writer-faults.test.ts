@@ -340,3 +340,20 @@ test("a file whose stat fails right after it is opened is closed, not leaked", a
   expect(closed).toBe(opened);
   await appender.close();
 });
+
+test("the lock retry and a retake after the lock file went are one attempt: the writer never locks itself out", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  // Retries as often as the follow loop ticks, so one comes during nearly every retake.
+  const repository = createJsonlRepository({ path, fsync: "never", followIntervalMs: 1, lockRetryMs: 0 });
+  cleanups.push(() => repository.close());
+  await repository.insertRuns([run(0)]);
+  for (let i = 1; i <= 30; i++) {
+    await rm(`${path}.lock`);
+    await repository.insertRuns([run(i)]);
+    const health = await repository.health();
+    expect(health.readOnly).toBeUndefined();
+    expect(health.status).toBe("healthy");
+  }
+  expect(await lines(path)).toHaveLength(31);
+  expect((await readFile(`${path}.lock`, "utf8")).trim()).toBe(String(process.pid));
+});
