@@ -108,10 +108,7 @@ export function createJsonlRepository(options: JsonlStoreOptions): RunRepository
           // Decoding and re-encoding every run makes garbage faster than the collector's own pace
           // would free it: an all_data export of 1M runs over HTTP grew the process by ~200 MiB
           // without this, ~95 MiB collecting every 20,000 runs, ~65 MiB every 10,000 (same time).
-          // A collection costs tens of ms at 1M stored runs: only when as many runs again follow,
-          // so an export of a few batches (a filter's 10,000 runs) makes no garbage worth it.
-          const batch = i / STREAM_BATCH;
-          if (batch % GC_EVERY_BATCHES === GC_EVERY_BATCHES - 1 && offsets.length - i > GC_EVERY_BATCHES * STREAM_BATCH) Bun.gc(true);
+          if ((i / STREAM_BATCH) % GC_EVERY_BATCHES === GC_EVERY_BATCHES - 1) Bun.gc(true);
         }
       } finally {
         release();
