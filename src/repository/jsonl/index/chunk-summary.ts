@@ -20,7 +20,8 @@ export class ChunkSummary {
     /** The groups present, ascending; where each one's rowcounts begin (one more at the end). */
     private readonly groups: Uint32Array,
     private readonly starts: Uint32Array,
-    private readonly rowcounts: Float64Array,
+    /** 32-bit floats when every rowcount of the chunk is one exactly: half the memory to read. */
+    private readonly rowcounts: Float32Array | Float64Array,
   ) {}
 
   /** Rows of the allowed groups (null: any) with minRows <= rowcount <= maxRows. */
@@ -82,7 +83,9 @@ export function summaryOf(chunk: Chunk): ChunkSummary {
     // From here on, the group's next free place in `rowcounts`.
     scratch[g] = starts[k] as number;
   }
-  const rowcounts = new Float64Array(n);
+  let narrow = true;
+  for (let i = 0; i < n && narrow; i++) narrow = Math.fround(rowcount[i] as number) === rowcount[i];
+  const rowcounts = narrow ? new Float32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const g = group[i] as number;
     const at = scratch[g] as number;
