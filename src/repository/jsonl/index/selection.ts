@@ -116,9 +116,10 @@ export function scan(columns: SortedColumns, s: Selection, visit: Visit | null, 
 /**
  * How many rows the selection holds. A chunk wholly inside the range is decided from its summary
  * (chunk-summary.ts) where it can be: bounds every row passes are dropped, a bound no row passes
- * makes it 0, and labels with a rowcount range read only the allowed groups' rowcounts. Other rows are counted by
- * adding each row's test result instead of branching on it: bounds that pass about half the rows
- * mispredict a branch per row, which cost more than the memory reads (3-4x at 1M rows).
+ * makes it 0, and labels with a rowcount range read only the allowed groups' rowcounts. Other
+ * rows are counted by adding each row's test result instead of branching on it: bounds that pass
+ * about half the rows mispredict a branch per row, which cost more than the memory reads (3-4x
+ * at 1M rows).
  */
 export function countSelected(columns: SortedColumns, s: Selection): number {
   if (s.all) return columns.countBetween(s.lo, s.hi);
@@ -161,7 +162,8 @@ function countRows(chunk: Chunk, from: number, to: number, s: Selection): number
   const { group, end, rowcount, elapsed, startLocal } = chunk;
   let n = 0;
   for (let i = from; i < to; i++) {
-    let ok = groups === null ? 1 : (groups[group[i] as number] as number);
+    // `| 0`: a group the table does not know (none should be) counts as not allowed.
+    let ok = groups === null ? 1 : (groups[group[i] as number] as number) | 0;
     if (byEnd) ok &= +((end[i] as number) <= endTo);
     if (byRows) {
       const r = rowcount[i] as number;
