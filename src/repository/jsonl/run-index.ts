@@ -71,8 +71,12 @@ export class RunIndex {
       group,
       identity: keys.identity,
     };
-    if (this.staged.size === 0 && !this.building && !this.deferred && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
-    else this.staged.push(row);
+    // Nothing waiting: a row in start order is appended, another goes into its chunk in place
+    // (unless that chunk is full); only the rest waits for a merge, which costs allocations a
+    // single past run need not pay.
+    const direct = this.staged.size === 0 && !this.building && !this.deferred;
+    if (direct && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
+    else if (!(direct && this.columns.insert(row))) this.staged.push(row);
     const gap = row.end - row.start;
     if (gap < this.minGap) this.minGap = gap;
     this.totals.add(group, row.start, row.offset, row.elapsed, row.rowcount);
