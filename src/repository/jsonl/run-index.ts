@@ -15,6 +15,8 @@ export type { IndexPage, LineRef, Selection };
 
 /** Staged rows up to this many merge at once (in place, mostly); more merge in slices. */
 const SYNC_MERGE_ROWS = 1024;
+/** Past rows that go into their chunks in place between two settles; later ones are staged. */
+const IN_PLACE_ROWS = 8;
 
 /**
  * The in-memory index of a JSONL file, one row per run, about 76 bytes each: the records stay in
@@ -45,6 +47,8 @@ export class RunIndex {
   /** A sliced merge is under way: it writes new chunks from the current ones, which must not
    * change meanwhile. */
   private merging = false;
+  /** Past rows put in place since the last settle (IN_PLACE_ROWS). */
+  private insertedInPlace = 0;
   /** Settles when the running sliced merge ends. */
   private mergeDone: Promise<void> | null = null;
 
@@ -72,11 +76,12 @@ export class RunIndex {
       identity: keys.identity,
     };
     // Nothing waiting: a row in start order is appended, another goes into its chunk in place
-    // (unless that chunk is full); only the rest waits for a merge, which costs allocations a
-    // single past run need not pay.
+    // (unless that chunk is full), a few at a time; the rest waits for a merge, which costs
+    // allocations a single past run need not pay, but a batch's merge runs in slices.
     const direct = this.staged.size === 0 && !this.building && !this.deferred;
     if (direct && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
-    else if (!(direct && this.columns.insert(row))) this.staged.push(row);
+    else if (direct && this.insertedInPlace < IN_PLACE_ROWS && this.columns.insert(row)) this.insertedInPlace += 1;
+    else this.staged.push(row);
     const gap = row.end - row.start;
     if (gap < this.minGap) this.minGap = gap;
     this.totals.add(group, row.start, row.offset, row.elapsed, row.rowcount);
@@ -91,6 +96,7 @@ export class RunIndex {
    * while merges are deferred. */
   settleNow(): void {
     if (this.deferred) return;
+    this.insertedInPlace = 0;
     const work = this.mergeStaged(false);
     if (work) runNow(work);
   }
