@@ -19,7 +19,7 @@ export const csvRow = (run: PipelineRun) => `${CSV_COLUMNS.map((c) => csvField(r
  * `tail` is asked for the closing text once every run has been written.
  */
 export function streamText(
-  head: string,
+  head: string | (() => Promise<string>),
   runs: AsyncIterable<PipelineRun>,
   line: (run: PipelineRun) => string,
   tail: () => string = () => "",
@@ -29,8 +29,24 @@ export function streamText(
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        let text = started ? "" : head;
-        started = true;
+        let text = "";
+        if (!started) {
+          started = true;
+          // A computed head is computed once the first run (or the end) is known: it may need
+          // what the store learnt when the iteration began.
+          if (typeof head === "string") text = head;
+          else {
+            const first = await iterator.next();
+            text = await head();
+            if (first.done) {
+              text += tail();
+              controller.enqueue(encoder.encode(text));
+              controller.close();
+              return;
+            }
+            text += line(first.value);
+          }
+        }
         // Batch runs per chunk: one enqueue per run costs more than the text itself.
         for (let i = 0; i < 256; i++) {
           const next = await iterator.next();

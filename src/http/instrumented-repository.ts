@@ -23,10 +23,10 @@ export function instrumentRepository(inner: RunRepository, observe: (operation: 
     health: timed("health", () => inner.health()),
     dataVersion: () => inner.dataVersion(),
     close: () => inner.close(),
-    async *streamRuns(filter, order) {
+    async *streamRuns(filter, order, onTotal) {
       const began = performance.now();
       try {
-        yield* inner.streamRuns(filter, order);
+        yield* inner.streamRuns(filter, order, onTotal);
       } finally {
         observe("stream_runs", (performance.now() - began) / 1000);
       }

@@ -3,10 +3,11 @@ import { streamText } from "./export-stream.ts";
 
 /**
  * The all_data answer as a stream: `{"total":N,"results":[...],"count":N,"pipelines":[...]}`
- * written run by run, so memory stays flat however many runs match. The count comes first so
- * `total` is right before the first run is sent; a client that goes away stops the iteration.
+ * written run by run, so memory stays flat however many runs match. `total` is asked for once
+ * the iteration has begun (the store may know it from the snapshot it streams) and is written
+ * before the first run; a client that goes away stops the iteration.
  */
-export function streamRunEnvelope(total: number, runs: AsyncIterable<PipelineRun>): ReadableStream<Uint8Array> {
+export function streamRunEnvelope(total: () => Promise<number>, runs: AsyncIterable<PipelineRun>): ReadableStream<Uint8Array> {
   const names = new Set<string>();
   let count = 0;
   const line = (run: PipelineRun) => {
@@ -14,5 +15,5 @@ export function streamRunEnvelope(total: number, runs: AsyncIterable<PipelineRun
     return (count++ === 0 ? "" : ",") + JSON.stringify(run);
   };
   const tail = () => `],"count":${count},"pipelines":${JSON.stringify([...names].sort())}}`;
-  return streamText(`{"total":${total},"results":[`, runs, line, tail);
+  return streamText(async () => `{"total":${await total()},"results":[`, runs, line, tail);
 }

@@ -52,8 +52,10 @@ export function createMemoryRepository(initial: readonly PipelineRun[] = []): Ru
       };
     },
 
-    async *streamRuns(filter: RunFilter, order?: RunOrder): AsyncIterable<PipelineRun> {
-      for (const k of matching(filter, order)) yield structuredClone(k.run);
+    async *streamRuns(filter: RunFilter, order?: RunOrder, onTotal?: (total: number) => void): AsyncIterable<PipelineRun> {
+      const matches = matching(filter, order);
+      onTotal?.(matches.length);
+      for (const k of matches) yield structuredClone(k.run);
     },
 
     async countRuns(filter: RunFilter): Promise<number> {

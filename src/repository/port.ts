@@ -103,8 +103,10 @@ export interface RunRepository {
   findRuns(query: FindRunsQuery): Promise<RunPage>;
 
   /** Every run matching `filter`, in `order`, one at a time; memory stays bounded by the store's
-   * own index, not by the number of matches. Abandoning the iteration stops the work. */
-  streamRuns(filter: RunFilter, order?: RunOrder): AsyncIterable<PipelineRun>;
+   * own index, not by the number of matches. Abandoning the iteration stops the work. A store
+   * that takes a snapshot of the matches tells `onTotal` how many it will yield, before the
+   * first one (so a total sent with them agrees with them); others never call it. */
+  streamRuns(filter: RunFilter, order?: RunOrder, onTotal?: (total: number) => void): AsyncIterable<PipelineRun>;
 
   /** The number of runs matching `filter`. */
   countRuns(filter: RunFilter): Promise<number>;

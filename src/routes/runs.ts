@@ -78,8 +78,13 @@ export function runsRoutes(repository: RunRepository) {
     }
 
     if (query.all_data) {
-      const total = await repository.countRuns(filter);
-      return c.body(streamRunEnvelope(total, repository.streamRuns(filter, order)), 200, { "content-type": "application/json" });
+      // The total of the snapshot the runs come from where the store has one, so both agree
+      // even when a write lands meanwhile; else a count of its own.
+      let total: number | undefined;
+      const runs = repository.streamRuns(filter, order, (n) => {
+        total = n;
+      });
+      return c.body(streamRunEnvelope(async () => total ?? (await repository.countRuns(filter)), runs), 200, { "content-type": "application/json" });
     }
 
     const page = await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: query.include_total });

@@ -3,6 +3,7 @@ import { readFile, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreReadOnlyError, StoreUnavailableError } from "../../src/errors.ts";
 import { type AppendFiles, type AppendHandle, nodeAppendFiles } from "../../src/repository/jsonl/append-files.ts";
+import { createAppender } from "../../src/repository/jsonl/appender.ts";
 import { type JsonlRepository, createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
 import { encodeRun } from "../../src/repository/jsonl/record-codec.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
@@ -310,4 +311,49 @@ test("a truncation inside our write: what is left of it goes, no torn line, no d
   expect(await codesIn(path)).toEqual(["run-1", "run-2", "run-3"]);
   expect(await codes(repository)).toEqual(["run-1", "run-2", "run-3"]);
   expect((await repository.health()).skippedLines).toBe(0);
+});
+
+test("a file whose stat fails right after it is opened is closed, not leaked", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  let opened = 0;
+  let closed = 0;
+  const files: AppendFiles = {
+    ...nodeAppendFiles,
+    async open(p) {
+      const handle = await nodeAppendFiles.open(p);
+      const close = handle.close.bind(handle);
+      opened += 1;
+      return Object.assign(handle, {
+        stat: async () => {
+          throw new Error("EIO: stat failed");
+        },
+        close: async () => {
+          closed += 1;
+          await close();
+        },
+      }) as AppendHandle;
+    },
+  };
+  const appender = createAppender(path, { fsync: "never", files });
+  await expect(appender.append(["{}\n"])).rejects.toThrow("EIO");
+  expect(opened).toBeGreaterThan(0);
+  expect(closed).toBe(opened);
+  await appender.close();
+});
+
+test("the lock retry and a retake after the lock file went are one attempt: the writer never locks itself out", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  // Retries as often as the follow loop ticks, so one comes during nearly every retake.
+  const repository = createJsonlRepository({ path, fsync: "never", followIntervalMs: 1, lockRetryMs: 0 });
+  cleanups.push(() => repository.close());
+  await repository.insertRuns([run(0)]);
+  for (let i = 1; i <= 30; i++) {
+    await rm(`${path}.lock`);
+    await repository.insertRuns([run(i)]);
+    const health = await repository.health();
+    expect(health.readOnly).toBeUndefined();
+    expect(health.status).toBe("healthy");
+  }
+  expect(await lines(path)).toHaveLength(31);
+  expect((await readFile(`${path}.lock`, "utf8")).trim()).toBe(String(process.pid));
 });

@@ -133,9 +133,14 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
       await closeFile();
     }
     const handle = await files.open(path);
-    const { dev, ino } = await handle.stat();
-    file = { handle, dev, ino };
-    return file;
+    try {
+      const { dev, ino } = await handle.stat();
+      file = { handle, dev, ino };
+      return file;
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
   }
 
   /** A line someone left without "\n" (a crash, another writer) must not swallow ours. */

@@ -92,9 +92,10 @@ export function createJsonlRepository(options: JsonlStoreOptions): JsonlReposito
       });
     },
 
-    async *streamRuns(filter: RunFilter, order?: RunOrder): AsyncIterable<PipelineRun> {
+    async *streamRuns(filter: RunFilter, order?: RunOrder, onTotal?: (total: number) => void): AsyncIterable<PipelineRun> {
       const gen = await follower.current();
       const { offsets, lengths } = gen.index.refs(gen.index.select(filter), order);
+      onTotal?.(offsets.length);
       // Lines are decoded before the next batch is read, so one buffer serves the whole export.
       const scratch = new ScratchBuffer();
       // The whole export reads the file it started on, even when it is replaced meanwhile.

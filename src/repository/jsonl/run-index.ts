@@ -15,6 +15,8 @@ export type { IndexPage, LineRef, Selection };
 
 /** Staged rows up to this many merge at once (in place, mostly); more merge in slices. */
 const SYNC_MERGE_ROWS = 1024;
+/** Past rows that go into their chunks in place between two settles; later ones are staged. */
+const IN_PLACE_ROWS = 8;
 
 /**
  * The in-memory index of a JSONL file, one row per run, about 76 bytes each: the records stay in
@@ -40,9 +42,13 @@ export class RunIndex {
   private summary: { size: number; value: PipelineStats[] } | null = null;
   /** While building, every row is staged: one sort at the end lays them all out in place. */
   private building: boolean;
-  /** Reads do not merge staged rows, and new rows are staged: during a follow (deferMerges) or
-   * a sliced merge, which writes new chunks from the current ones. */
-  private deferred = false;
+  /** Follows of many lines under way (deferMerges): their rows wait until they finish. */
+  private follows = 0;
+  /** A sliced merge is under way: it writes new chunks from the current ones, which must not
+   * change meanwhile. */
+  private merging = false;
+  /** Past rows put in place since the last settle (IN_PLACE_ROWS). */
+  private insertedInPlace = 0;
   /** Settles when the running sliced merge ends. */
   private mergeDone: Promise<void> | null = null;
 
@@ -69,17 +75,28 @@ export class RunIndex {
       group,
       identity: keys.identity,
     };
-    if (this.staged.size === 0 && !this.building && !this.deferred && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
+    // Nothing waiting: a row in start order is appended, another goes into its chunk in place
+    // (unless that chunk is full), a few at a time; the rest waits for a merge, which costs
+    // allocations a single past run need not pay, but a batch's merge runs in slices.
+    const direct = this.staged.size === 0 && !this.building && !this.deferred;
+    if (direct && this.columns.fitsAtEnd(row.start)) this.columns.append(row);
+    else if (direct && this.insertedInPlace < IN_PLACE_ROWS && this.columns.insert(row)) this.insertedInPlace += 1;
     else this.staged.push(row);
     const gap = row.end - row.start;
     if (gap < this.minGap) this.minGap = gap;
     this.totals.add(group, row.start, row.offset, row.elapsed, row.rowcount);
   }
 
+  /** Whether reads leave staged rows staged and new rows are staged (never appended in place). */
+  private get deferred(): boolean {
+    return this.follows > 0 || this.merging;
+  }
+
   /** Merges staged rows into the sorted chunks at once; every read does this first, except
    * while merges are deferred. */
   settleNow(): void {
     if (this.deferred) return;
+    this.insertedInPlace = 0;
     const work = this.mergeStaged(false);
     if (work) runNow(work);
   }
@@ -101,18 +118,21 @@ export class RunIndex {
    * slices; `release` leaves them to the next read.
    */
   deferMerges(): { finish(pause: Pause): Promise<void>; release(): void } {
-    this.deferred = true;
+    this.follows += 1;
+    let held = true;
+    const end = () => {
+      if (held) this.follows -= 1;
+      held = false;
+    };
     return {
       finish: async (pause) => {
         try {
           await this.mergeSliced(pause);
         } finally {
-          this.deferred = false;
+          end();
         }
       },
-      release: () => {
-        this.deferred = false;
-      },
+      release: end,
     };
   }
 
@@ -183,8 +203,7 @@ export class RunIndex {
     while (this.mergeDone) await this.mergeDone;
     const work = this.mergeStaged(true);
     if (!work) return;
-    const wasDeferred = this.deferred;
-    this.deferred = true;
+    this.merging = true;
     let done = () => {};
     this.mergeDone = new Promise((resolve) => {
       done = resolve;
@@ -192,7 +211,7 @@ export class RunIndex {
     try {
       await runSliced(work, pause);
     } finally {
-      this.deferred = wasDeferred;
+      this.merging = false;
       this.mergeDone = null;
       done();
     }

@@ -57,7 +57,8 @@ export class JsonlWriter {
   private readonly failures = new WriteFailures();
   private readonly problems: BackoffLog;
   private probing = false;
-  private retaking: Promise<void> | null = null;
+  /** The lock being taken or taken again: one attempt at a time, shared by every caller. */
+  private lockChange: Promise<void> | null = null;
   private deletions: Promise<unknown> = Promise.resolve();
   private compacted: CompactionReport | undefined;
 
@@ -91,16 +92,16 @@ export class JsonlWriter {
 
   /** Takes the writer lock unless this instance holds it already. */
   async ensureLock(): Promise<void> {
-    if (!this.lock) await this.acquireLock();
+    if (!this.lock) await this.changeLock(() => this.acquireLock());
   }
 
   /** One step of the follow loop: a read-only instance retries the lock now and then; while
    * writes fail, a probe finds out whether they would work again. */
   tick(): void {
     if (this.failures.current) void this.probe();
-    if (this.lock || Date.now() - this.lastLockTry < this.options.lockRetryMs) return;
+    if (this.lock || this.lockChange || Date.now() - this.lastLockTry < this.options.lockRetryMs) return;
     this.lastLockTry = Date.now();
-    void this.acquireLock();
+    void this.changeLock(() => this.acquireLock());
   }
 
   /** Stores the runs not stored yet, as one append; resolves once they are durable and indexed. */
@@ -234,10 +235,23 @@ export class JsonlWriter {
     }
   }
 
-  /** The lock, once a retake in progress has settled. */
+  /** The lock, once a take or retake in progress has settled. */
   private async currentLock(): Promise<WriterLock | null> {
-    if (this.retaking) await this.retaking;
+    if (this.lockChange) await this.lockChange;
     return this.lock;
+  }
+
+  /**
+   * Runs a take or retake of the lock unless one runs already, which callers then share: the
+   * periodic retry, a retake after the lock file went and the build's first take are one path,
+   * so two attempts never race (the loser would report this process as the holder it lost to,
+   * or keep a second handle on the lock).
+   */
+  private changeLock(work: () => Promise<void>): Promise<void> {
+    this.lockChange ??= work().finally(() => {
+      this.lockChange = null;
+    });
+    return this.lockChange;
   }
 
   /** Checked before every write and before it is acknowledged. */
@@ -246,15 +260,13 @@ export class JsonlWriter {
     if (!lock) throw new LockLostError(`this instance serves reads only: ${this.readOnlyReason ?? "no writer lock"}`);
     if (await lock.held()) return;
     // Inserts arriving meanwhile wait for the retake instead of being refused.
-    this.retaking ??= (async () => {
+    await this.changeLock(async () => {
+      if (this.lock !== lock) return;
       this.lock = null;
       await lock.release().catch(() => {});
       this.options.logger.warn("the writer lock file was deleted or replaced; taking the lock again", { path: this.options.path });
       await this.acquireLock();
-    })().finally(() => {
-      this.retaking = null;
     });
-    await this.retaking;
     if (!this.lock) throw new LockLostError(`lost the writer lock: ${this.readOnlyReason ?? this.lockError ?? "cannot take it again"}`);
   }
 

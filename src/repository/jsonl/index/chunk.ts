@@ -1,3 +1,5 @@
+import type { ChunkSummary } from "./chunk-summary.ts";
+
 /** Rows a chunk holds at most: inserting into one moves at most this many rows per column. */
 export const CHUNK_ROWS = 4096;
 
@@ -40,6 +42,8 @@ export class Chunk {
   length: Uint32Array;
   group: Uint32Array;
   identity: Int32Array;
+  /** What a count needs of the rows (chunk-summary.ts), dropped whenever the rows change. */
+  summary: ChunkSummary | null = null;
 
   constructor(capacity = CHUNK_ROWS) {
     this.start = new Float64Array(capacity);
@@ -62,11 +66,13 @@ export class Chunk {
   }
 
   push(v: RowValues): void {
+    this.summary = null;
     this.write(this.n++, v);
   }
 
   /** Inserts a row at `at`, moving the rows after it; the chunk must have room. */
   insert(at: number, v: RowValues): void {
+    this.summary = null;
     if (at < this.n) for (const column of this.columns()) column.copyWithin(at + 1, at, this.n);
     this.n += 1;
     this.write(at, v);

@@ -75,6 +75,20 @@ export class SortedColumns {
   }
 
   /**
+   * Adds a row whose offset is after every row's where its start belongs, moving the rows after
+   * it in its chunk; false (and nothing changed) when that chunk is full, which a merge splits.
+   */
+  insert(v: RowValues): boolean {
+    const target = firstChunkAfter(this.list, v.start) - 1;
+    const chunk = this.list[Math.max(0, target)];
+    if (!chunk || chunk.n >= CHUNK_ROWS) return false;
+    chunk.reserveOne();
+    chunk.insert(upperBoundIn(chunk, v.start), v);
+    this.rows += 1;
+    return true;
+  }
+
+  /**
    * Merges staged rows, visited in `order` (ascending start; every staged offset is after every
    * stored one, so on equal starts stored rows come first). Only the chunks the rows fall into
    * change: they get the rows inserted in place when few arrive, or are rewritten (and split).
@@ -152,6 +166,7 @@ export class SortedColumns {
           const base = c * CHUNK_ROWS;
           const rows = Math.min(CHUNK_ROWS, n - base);
           for (let i = 0; i < rows; i++) target[i] = spare[base + i] as number;
+          (chunks[c] as Chunk).summary = null;
           if ((c & 63) === 63) yield;
         }
       }
@@ -257,17 +272,8 @@ export class SortedColumns {
   private insertInPlace(chunk: Chunk, staged: StagedRows, j: number): void {
     const from = staged.chunkOf(j);
     const i = j % CHUNK_ROWS;
-    const start = from.start[i] as number;
-    // After every stored row with the same start: the staged offset is the larger one.
-    let a = 0;
-    let b = chunk.n;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if ((chunk.start[mid] as number) <= start) a = mid + 1;
-      else b = mid;
-    }
     chunk.reserveOne();
-    chunk.insert(a, rowOf(from, i));
+    chunk.insert(upperBoundIn(chunk, from.start[i] as number), rowOf(from, i));
   }
 
   /** Writes the merge of `chunk`'s rows and staged rows order[k, end) as new chunks into `out`. */
@@ -320,6 +326,19 @@ function rowOf(c: Chunk, i: number): RowValues {
     group: c.group[i] as number,
     identity: c.identity[i] as number,
   };
+}
+
+/** The first row of a chunk whose start is after `start`: where a row with a later offset than
+ * every stored row's goes. */
+function upperBoundIn(chunk: Chunk, start: number): number {
+  let a = 0;
+  let b = chunk.n;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if ((chunk.start[mid] as number) <= start) a = mid + 1;
+    else b = mid;
+  }
+  return a;
 }
 
 /** The first chunk whose first start is after `start` (the count when none is). */

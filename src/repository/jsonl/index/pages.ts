@@ -1,6 +1,5 @@
-import type { RunOrder } from "../../../domain/run-ordering.ts";
+import { type RunOrder, compareValues } from "../../../domain/run-ordering.ts";
 import type { Keyset } from "../../port.ts";
-import { compareKeysets } from "../../in-process/keyed-run.ts";
 import type { Chunk } from "./chunk.ts";
 import type { SortedColumns } from "./columns.ts";
 import type { Labels } from "./labels.ts";
@@ -57,6 +56,24 @@ export class RowReader {
     return { value: this.valueAt(chunk, i, field), tie: chunk.offset[i] as number };
   }
 
+  /** Orders two rows by `order`'s field, then file offset, as compareKeysets orders their
+   * keysets, without building them: a heap or a sort compares rows millions of times. */
+  compare(a: number, b: number, order: RunOrder): number {
+    const { columns } = this;
+    const ca = columns.chunkAt(a);
+    const ia = columns.rowAt(a);
+    const cb = columns.chunkAt(b);
+    const ib = columns.rowAt(b);
+    const base = compareValues(this.valueAt(ca, ia, order.field), this.valueAt(cb, ib, order.field)) || (ca.offset[ia] as number) - (cb.offset[ib] as number);
+    return order.descending ? -base : base;
+  }
+
+  /** Orders row i of a chunk against a keyset, as compare does two rows. */
+  compareTo(chunk: Chunk, i: number, keyset: Keyset, order: RunOrder): number {
+    const base = compareValues(this.valueAt(chunk, i, order.field), keyset.value) || (chunk.offset[i] as number) - keyset.tie;
+    return order.descending ? -base : base;
+  }
+
   ref(position: number): LineRef {
     const chunk = this.columns.chunkAt(position);
     const i = this.columns.rowAt(position);
@@ -93,11 +110,11 @@ export function pageOf(columns: SortedColumns, rows: RowReader, s: Selection, re
     }, !order.descending);
     if (req.total) total = count(s);
   } else {
-    const heap = new PositionHeap(skip + req.limit + 1, (a, b) => compareKeysets(rows.keysetAt(a, order.field), rows.keysetAt(b, order.field), order.descending));
+    const heap = new PositionHeap(skip + req.limit + 1, (a, b) => rows.compare(a, b, order));
     let seen = 0;
     scan(columns, s, (chunk, i, c) => {
       seen++;
-      if (after && compareKeysets({ value: rows.valueAt(chunk, i, order.field), tie: chunk.offset[i] as number }, after, order.descending) <= 0) return;
+      if (after && rows.compareTo(chunk, i, after, order) <= 0) return;
       heap.offer(columns.position(c, i));
     });
     kept = heap.sorted();
@@ -120,8 +137,7 @@ export function refsOf(columns: SortedColumns, rows: RowReader, s: Selection, or
     scan(columns, s, (_chunk, i, c) => void list.push(columns.position(c, i)), !order.descending);
   } else {
     scan(columns, s, (_chunk, i, c) => void list.push(columns.position(c, i)));
-    const field = order.field;
-    list.sort((a, b) => compareKeysets(rows.keysetAt(a, field), rows.keysetAt(b, field), order.descending));
+    list.sort((a, b) => rows.compare(a, b, order));
   }
   const offsets = new Float64Array(list.length);
   const lengths = new Uint32Array(list.length);

@@ -1,6 +1,7 @@
 import { parseDateTime } from "../../../domain/datetime.ts";
 import type { RunFilter } from "../../../domain/run-filter.ts";
 import type { Chunk } from "./chunk.ts";
+import { summaryOf } from "./chunk-summary.ts";
 import { type Cursor, type SortedColumns, compareCursors } from "./columns.ts";
 import type { Labels } from "./labels.ts";
 
@@ -112,10 +113,73 @@ export function scan(columns: SortedColumns, s: Selection, visit: Visit | null, 
   return matched;
 }
 
-/** How many rows the selection holds. */
+/**
+ * How many rows the selection holds. A chunk wholly inside the range is decided from its summary
+ * (chunk-summary.ts) where it can be: bounds every row passes are dropped, a bound no row passes
+ * makes it 0, and labels with a rowcount range read only the allowed groups' rowcounts. Other
+ * rows are counted by adding each row's test result instead of branching on it: bounds that pass
+ * about half the rows mispredict a branch per row, which cost more than the memory reads (3-4x
+ * at 1M rows).
+ */
 export function countSelected(columns: SortedColumns, s: Selection): number {
   if (s.all) return columns.countBetween(s.lo, s.hi);
-  return scan(columns, s, null);
+  const { lo, hi } = s;
+  const chunks = columns.chunks;
+  const lastChunk = Math.min(hi.chunk, chunks.length - 1);
+  let n = 0;
+  for (let c = lo.chunk; c <= lastChunk; c++) {
+    const chunk = chunks[c] as Chunk;
+    const from = c === lo.chunk ? lo.row : 0;
+    const to = c === hi.chunk ? hi.row : chunk.n;
+    if (from >= to) continue;
+    n += from === 0 && to === chunk.n ? countChunk(chunk, s) : countRows(chunk, from, to, s);
+  }
+  return n;
+}
+
+/** Rows of a whole chunk that pass the selection's tests. */
+function countChunk(chunk: Chunk, s: Selection): number {
+  const sum = summaryOf(chunk);
+  // Each bound: 1 when every row passes it, 0 when none does, -1 when rows must be read.
+  const decide = (min: number, max: number, lo: number, hi: number) => (min >= lo && max <= hi ? 1 : max < lo || min > hi ? 0 : -1);
+  const byEnd = decide(sum.minEnd, sum.maxEnd, -Infinity, s.endTo);
+  const byElapsed = decide(sum.minElapsed, sum.maxElapsed, s.minElapsed, s.maxElapsed);
+  const byLocal = decide(sum.minLocal, sum.maxLocal, s.localFrom, s.localTo);
+  if (byEnd === 0 || byElapsed === 0 || byLocal === 0) return 0;
+  if (byEnd === 1 && byElapsed === 1 && byLocal === 1) return sum.count(s.groups, s.minRows, s.maxRows);
+  return countRows(chunk, 0, chunk.n, s);
+}
+
+/** Rows [from, to) of a chunk that pass the selection's tests. */
+function countRows(chunk: Chunk, from: number, to: number, s: Selection): number {
+  const { groups, endTo, minRows, maxRows, minElapsed, maxElapsed, localFrom, localTo } = s;
+  // Bounds that do not filter are left out (these branches always go the same way), so their
+  // columns are never read.
+  const byEnd = endTo !== Infinity;
+  const byRows = minRows !== -Infinity || maxRows !== Infinity;
+  const byElapsed = minElapsed !== -Infinity || maxElapsed !== Infinity;
+  const byLocal = localFrom !== -Infinity || localTo !== Infinity;
+  const { group, end, rowcount, elapsed, startLocal } = chunk;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    // `| 0`: a group the table does not know (none should be) counts as not allowed.
+    let ok = groups === null ? 1 : (groups[group[i] as number] as number) | 0;
+    if (byEnd) ok &= +((end[i] as number) <= endTo);
+    if (byRows) {
+      const r = rowcount[i] as number;
+      ok &= +(r >= minRows) & +(r <= maxRows);
+    }
+    if (byElapsed) {
+      const e = elapsed[i] as number;
+      ok &= +(e >= minElapsed) & +(e <= maxElapsed);
+    }
+    if (byLocal) {
+      const t = startLocal[i] as number;
+      ok &= +(t >= localFrom) & +(t <= localTo);
+    }
+    n += ok;
+  }
+  return n;
 }
 
 /** Whether the selection's range is every stored row. */
