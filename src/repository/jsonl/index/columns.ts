@@ -1,4 +1,4 @@
-import { CHUNK_ROWS, COLUMNS, Chunk, type Column, type RowValues } from "./chunk.ts";
+import { CHUNK_ROWS, COLUMNS, Chunk, type Column, type ColumnName, type RowValues } from "./chunk.ts";
 
 const CHUNK_BITS = Math.log2(CHUNK_ROWS);
 const CHUNK_MASK = CHUNK_ROWS - 1;
@@ -9,6 +9,9 @@ export interface Cursor {
   chunk: number;
   row: number;
 }
+
+/** Rows as plain columns: a Chunk's data, as it arrives from another thread. */
+export type RowColumns = Pick<Chunk, "n" | ColumnName>;
 
 /** Rows waiting to be merged, in file order (so in offset order), in full chunks but the last. */
 export class StagedRows {
@@ -23,6 +26,26 @@ export class StagedRows {
     last.reserveOne();
     last.push(v);
     this.size += 1;
+  }
+
+  /** Appends rows given as columns (a build worker's, which arrive without Chunk's methods),
+   * their groups renumbered through `groupIds`. */
+  pushColumns(rows: RowColumns, groupIds: Uint32Array): void {
+    for (let from = 0; from < rows.n; ) {
+      let last = this.chunks.at(-1);
+      if (!last || last.n === CHUNK_ROWS) this.chunks.push((last = new Chunk()));
+      else if (last.full) last.reserveOne();
+      const take = Math.min(last.capacity - last.n, rows.n - from);
+      for (const name of COLUMNS) {
+        if (name !== "group") (last[name] as Column).set((rows[name] as Column).subarray(from, from + take) as never, last.n);
+      }
+      const group = last.group;
+      const source = rows.group;
+      for (let i = 0; i < take; i++) group[last.n + i] = groupIds[source[from + i] as number] as number;
+      last.n += take;
+      this.size += take;
+      from += take;
+    }
   }
 
   chunkOf(j: number): Chunk {
