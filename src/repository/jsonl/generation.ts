@@ -67,17 +67,20 @@ export interface BuildPlan {
   rangeBytes: number;
 }
 
-const availableCores = () => {
+/** Workers for a build: one per core, at most two. Each holds a heap of its own (some 30-50 MiB
+ * while parsing), and a container often reports the host's cores rather than its share. */
+const buildWorkers = () => {
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency : 1;
-  return Math.max(1, Math.min(4, cores || 1));
+  return Math.max(1, Math.min(2, cores || 1));
 };
 
 export const DEFAULT_BUILD_PLAN: BuildPlan = {
   parallelFromBytes: 8 * 1024 * 1024,
-  // One per core: the main thread only merges, and waits meanwhile.
-  workers: availableCores(),
-  // About 60,000 runs: parsed rows wait for their turn to merge, so this bounds them.
-  rangeBytes: 32 * 1024 * 1024,
+  // The main thread only merges, and waits meanwhile.
+  workers: buildWorkers(),
+  // About 15,000 runs: a worker's heap holds one range's parse at a time, and parsed rows wait
+  // for their turn to merge, so this bounds both.
+  rangeBytes: 8 * 1024 * 1024,
 };
 
 export interface ConsumeOptions {
