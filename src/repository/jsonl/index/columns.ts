@@ -163,20 +163,19 @@ export class SortedColumns {
     if (!sorted) {
       // One spare serves every column: Float64 holds the integer columns' values exactly.
       const spare = new Float64Array(n);
+      const STEP = 1 << 18;
       for (const name of COLUMNS) {
         const sources = chunks.map((chunk) => chunk.column(name));
-        for (let k = 0; k < n; k++) {
-          const j = order[k] as number;
-          spare[k] = (sources[j >>> CHUNK_BITS] as Column)[j & CHUNK_MASK] as number;
-          if ((k & 0x3ffff) === 0x3ffff) yield;
+        const gather = gatherOf(sources[0] as Column);
+        for (let from = 0; from < n; from += STEP) {
+          gather(sources as never, order, spare, from, Math.min(n, from + STEP));
+          yield;
         }
         for (let c = 0; c < sources.length; c++) {
-          const target = sources[c] as Column;
           const base = c * CHUNK_ROWS;
-          const rows = Math.min(CHUNK_ROWS, n - base);
-          for (let i = 0; i < rows; i++) target[i] = spare[base + i] as number;
-          if ((c & 63) === 63) yield;
+          (sources[c] as Column).set(spare.subarray(base, Math.min(n, base + CHUNK_ROWS)));
         }
+        yield;
       }
     }
     this.list = chunks;
@@ -343,6 +342,38 @@ function rowOf(c: Chunk, i: number): RowValues {
     group: c.group[i] as number,
     identity: c.identity[i] as number,
   };
+}
+
+/**
+ * spare[k] = the value of row order[k] for k in [from, to), rows numbered across `sources` (one
+ * column's arrays, CHUNK_ROWS each). One function per array type, so each loop reads one element
+ * type: a single loop over columns of all three types runs several times slower.
+ */
+function gatherOf(sample: Column): (sources: Column[], order: Uint32Array, spare: Float64Array, from: number, to: number) => void {
+  if (sample instanceof Float64Array) return gatherFloat64 as never;
+  if (sample instanceof Uint32Array) return gatherUint32 as never;
+  return gatherInt32 as never;
+}
+
+function gatherFloat64(sources: Float64Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Float64Array)[j & CHUNK_MASK] as number;
+  }
+}
+
+function gatherUint32(sources: Uint32Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Uint32Array)[j & CHUNK_MASK] as number;
+  }
+}
+
+function gatherInt32(sources: Int32Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Int32Array)[j & CHUNK_MASK] as number;
+  }
 }
 
 /** The first chunk whose first start is after `start` (the count when none is). */
