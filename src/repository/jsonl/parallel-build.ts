@@ -31,8 +31,6 @@ export interface ParallelBuildOptions {
 
 /** Longest stretch the merge of parsed rows works before it lets other work run (ms). */
 const SLICE_MS = 10;
-/** Ranges merged between two collections of the main thread's heap (a few ms each). */
-const GC_EVERY_RANGES = 4;
 /** How often a build waiting for its workers checks for cancellation (ms). */
 const CANCEL_POLL_MS = 25;
 
@@ -109,9 +107,6 @@ export async function buildInParallel(cursor: BuildCursor, fd: number, size: num
           sliceBegan = performance.now();
         }
       }
-      // The ranges' transferred columns are garbage once copied in; the heap grows on them for a
-      // while before it collects by itself, which is what sets a start's peak memory.
-      if (id % GC_EVERY_RANGES === GC_EVERY_RANGES - 1) Bun.gc(true);
       cursor.indexedBytes = parsed.next as number;
       cursor.nextLine += parsed.lines;
       cursor.provisionalTail = parsed.provisional;
