@@ -3,6 +3,7 @@ import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { yieldToEventLoop } from "../../event-loop.ts";
 import type { Logger } from "../../logger.ts";
 import { readLines } from "./line-reader.ts";
+import { buildInParallel } from "./parallel-build.ts";
 import { decodeLineKeys } from "./record-codec.ts";
 import { RunIndex } from "./run-index.ts";
 
@@ -57,6 +58,30 @@ export class BuildCancelledError extends Error {
 /** Longest stretch a read of lines works before it lets other work run (ms). */
 const SLICE_MS = 10;
 
+/** How a build reads the file: files from `parallelFromBytes` on are parsed by worker threads
+ * (parallel-build.ts), smaller ones line by line on the main thread, where starting workers
+ * would cost more than they save. */
+export interface BuildPlan {
+  parallelFromBytes: number;
+  workers: number;
+  rangeBytes: number;
+}
+
+/** Workers for a build: one per core, at most two. Each holds a heap of its own (some 30-50 MiB
+ * while parsing), and a container often reports the host's cores rather than its share. */
+const buildWorkers = () => {
+  const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency : 1;
+  return Math.max(1, Math.min(2, cores || 1));
+};
+
+export const DEFAULT_BUILD_PLAN: BuildPlan = {
+  parallelFromBytes: 8 * 1024 * 1024,
+  // The main thread only merges, and waits meanwhile.
+  workers: buildWorkers(),
+  // About 15,000 runs: a worker's heap holds one range's parse at a time, and parsed rows wait
+  // for their turn to merge, so this bounds both.
+  rangeBytes: 8 * 1024 * 1024,
+};
 
 export interface ConsumeOptions {
   progress?: (bytes: number) => void;
@@ -69,8 +94,9 @@ export interface ConsumeOptions {
 }
 
 /**
- * Reads lines from byte `start` into the generation's index, in slices of about SLICE_MS with
- * the event loop served between them, so a large build or follow never stalls the service.
+ * Reads lines from byte `start` of the generation's own file (its handle, whatever the path
+ * names by now) into its index, in slices of about SLICE_MS with the event loop served between
+ * them, so a large build or follow never stalls the service.
  */
 export async function consumeLines(gen: Generation, path: string, logger: Logger, start: number, options: ConsumeOptions = {}) {
   const { progress, cancelled, building = false } = options;
@@ -83,7 +109,7 @@ export async function consumeLines(gen: Generation, path: string, logger: Logger
   // A follow of a large append must not make the next query merge all of it at once.
   const deferred = building ? null : gen.index.deferMerges();
   try {
-    for await (const line of readLines(path, start, gen.nextLine)) {
+    for await (const line of gen.handle ? readLines(gen.handle, start, gen.nextLine) : []) {
       const decoded = decodeLineKeys(line.text);
       if (!line.terminated) {
         // A last line without newline: serve it if it is a whole record, else wait for the rest.
@@ -130,9 +156,19 @@ export async function buildGeneration(
   onProgress: (p: BuildProgress) => void,
   announce: boolean,
   cancelled?: () => boolean,
+  plan: BuildPlan = DEFAULT_BUILD_PLAN,
 ): Promise<Generation> {
-  const info = await fileStat(path);
-  const handle = info ? await open(path, "r") : null;
+  // Open first, then ask the handle: the inode and size are those of the file the build reads,
+  // even when the path is renamed over meanwhile.
+  const handle = await openFile(path);
+  let info: Awaited<ReturnType<FileHandle["stat"]>> | null = null;
+  try {
+    info = handle ? await handle.stat() : null;
+    if (info?.isDirectory()) throw new Error(`${path} is a directory, not a JSONL file`);
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    throw error;
+  }
   const gen: Generation = {
     index: new RunIndex({ building: info !== null }),
     handle,
@@ -145,24 +181,35 @@ export async function buildGeneration(
     retired: false,
     cache: new Map(),
   };
-  if (!info) return gen;
+  if (!info || !handle) return gen;
+  const size = info.size;
   const began = performance.now();
   let lastLog = began;
-  onProgress({ lines: 0, bytes: 0, total: info.size });
+  onProgress({ lines: 0, bytes: 0, total: size });
+  const pause = async () => {
+    await yieldToEventLoop();
+    if (cancelled?.()) throw new BuildCancelledError();
+  };
   try {
     const progress = (bytes: number) => {
       const lines = gen.nextLine - 1;
-      onProgress({ lines, bytes, total: info.size });
+      onProgress({ lines, bytes, total: size });
       const now = performance.now();
       if (announce && now - lastLog >= 1000) {
         lastLog = now;
-        const percent = Math.round((100 * bytes) / Math.max(1, info.size));
+        const percent = Math.round((100 * bytes) / Math.max(1, size));
         logger.info("indexing", { path, lines, percent, lines_per_s: Math.round(lines / ((now - began) / 1000)) });
       }
     };
-    await consumeLines(gen, path, logger, 0, { progress, cancelled, building: true });
+    if (size >= plan.parallelFromBytes && typeof Worker === "function") {
+      await buildInParallel(gen, handle.fd, size, { path, logger, workers: plan.workers, rangeBytes: plan.rangeBytes, pause, cancelled, cancel: () => new BuildCancelledError(), progress });
+      // Bytes appended since the stat are left to the next sync, as a follow reads them.
+      await gen.index.finishBuild(pause);
+    } else {
+      await consumeLines(gen, path, logger, 0, { progress, cancelled, building: true });
+    }
   } catch (error) {
-    await handle?.close().catch(() => {});
+    await handle.close().catch(() => {});
     throw error;
   }
   // Parsing the whole file leaves a heap of garbage; give it back before serving.
@@ -170,6 +217,16 @@ export async function buildGeneration(
   const seconds = Number(((performance.now() - began) / 1000).toFixed(2));
   logger.info("indexed", { path, records: gen.index.size, skipped_lines: gen.skipped, seconds });
   return gen;
+}
+
+/** The file opened for reading, or null when there is none (an empty store). */
+async function openFile(path: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
 }
 
 /** Marks a generation replaced; its file handle closes once no read uses it. */

@@ -1,7 +1,10 @@
 import { isAscii } from "node:buffer";
+import { type FileHandle, open } from "node:fs/promises";
 
 const NEWLINE = 0x0a;
 const decoder = new TextDecoder();
+/** Bytes read per call: big enough that the calls cost nothing next to the decoding. */
+const READ_BYTES = 1 << 20;
 
 /** One line of a JSONL file, without its newline. */
 export interface FileLine {
@@ -18,25 +21,50 @@ export interface FileLine {
 }
 
 /**
- * Streams a file's lines with Bun's native file stream, from `start` (a byte offset at a line
- * start) to the end of the file as it is now. Memory holds one chunk and one partial line.
- * Chunks that are pure ASCII (nearly all of a JSONL file) are decoded in one call and cut into
- * lines as strings, where character and byte offsets agree; others are decoded line by line.
+ * Streams a file's lines from `start` (a byte offset at a line start) to the end of the file as
+ * it is now. Given an open handle, it reads that file by position, whatever the path names
+ * meanwhile (a rotation between a stat and the read cannot swap the file under it); given a
+ * path, it opens it for the read (a missing file has no lines). Memory holds one chunk and one
+ * partial line. Chunks that are pure ASCII (nearly all of a JSONL file) are decoded in one call
+ * and cut into lines as strings, where character and byte offsets agree; others are decoded
+ * line by line.
  */
-export async function* readLines(path: string, start = 0, firstNumber = 1): AsyncGenerator<FileLine> {
-  const file = Bun.file(path);
+export async function* readLines(source: string | FileHandle, start = 0, firstNumber = 1): AsyncGenerator<FileLine> {
+  if (typeof source !== "string") {
+    yield* linesOf(source, start, firstNumber);
+    return;
+  }
+  let handle: FileHandle;
   try {
-    if ((await file.stat()).isDirectory()) throw new Error(`${path} is a directory, not a JSONL file`);
+    handle = await open(source, "r");
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      throw new Error(`${source} is a directory, not a JSONL file`);
+    }
   } catch (error) {
     // A file nobody has written yet is an empty store.
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new Error(`${source} is a directory, not a JSONL file`);
     throw error;
   }
+  try {
+    yield* linesOf(handle, start, firstNumber);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* linesOf(handle: FileHandle, start: number, firstNumber: number): AsyncGenerator<FileLine> {
   let carry: Uint8Array | null = null;
   let carryOffset = start;
   let number = firstNumber;
   let position = start;
-  for await (const chunk of (start > 0 ? file.slice(start) : file).stream()) {
+  // One buffer for every read: lines leave it as strings, a partial line as a copy.
+  const buffer = new Uint8Array(READ_BYTES);
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) break;
+    const chunk = buffer.subarray(0, bytesRead);
     let from = 0;
     let nl = chunk.indexOf(NEWLINE);
     if (carry && nl !== -1) {
@@ -72,7 +100,7 @@ export async function* readLines(path: string, start = 0, firstNumber = 1): Asyn
       carryOffset = position + from;
     }
     if (from < chunk.length) carry = carry ? concat(carry, chunk.subarray(from)) : chunk.slice(from);
-    position += chunk.length;
+    position += bytesRead;
   }
   if (carry && carry.length > 0) yield { number, offset: carryOffset, length: carry.length, text: decoder.decode(carry), terminated: false };
 }

@@ -4,8 +4,8 @@ import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
 import type { PipelineStats } from "../../domain/pipeline-stats.ts";
 import type { HistoryBuilder } from "../in-process/history-builder.ts";
 import type { Chunk } from "./index/chunk.ts";
-import { SortedColumns, StagedRows } from "./index/columns.ts";
-import { Labels } from "./index/labels.ts";
+import { type RowColumns, SortedColumns, StagedRows } from "./index/columns.ts";
+import { type LabelValues, Labels } from "./index/labels.ts";
 import { type IndexPage, type LineRef, type PageRequest, RowReader, pageOf, refsOf } from "./index/pages.ts";
 import { type Selection, countSelected, coversAll, select } from "./index/selection.ts";
 import { type Pause, type Steps, runNow, runSliced, stableOrder } from "./index/stable-order.ts";
@@ -90,6 +90,22 @@ export class RunIndex {
   /** Whether reads leave staged rows staged and new rows are staged (never appended in place). */
   private get deferred(): boolean {
     return this.follows > 0 || this.merging;
+  }
+
+  /** This index's group ids of label combinations numbered elsewhere (a build worker's), in
+   * that order, so groups are numbered as if their rows had been added one by one. */
+  groupIds(labels: readonly LabelValues[]): Uint32Array {
+    return Uint32Array.from(labels, (l) => this.labels.groupOf(l));
+  }
+
+  /** Adds rows parsed elsewhere, in file order after every row added so far, during a build;
+   * `groupIds` (from groupIds()) renumbers their groups. */
+  addColumns(rows: RowColumns, groupIds: Uint32Array, minGap: number): void {
+    this.staged.pushColumns(rows, groupIds);
+    if (minGap < this.minGap) this.minGap = minGap;
+    for (let i = 0; i < rows.n; i++) {
+      this.totals.add(groupIds[rows.group[i] as number] as number, rows.start[i] as number, rows.offset[i] as number, rows.elapsed[i] as number, rows.rowcount[i] as number);
+    }
   }
 
   /** Merges staged rows into the sorted chunks at once; every read does this first, except

@@ -1,4 +1,4 @@
-import { CHUNK_ROWS, COLUMNS, Chunk, type Column, type RowValues } from "./chunk.ts";
+import { CHUNK_ROWS, COLUMNS, Chunk, type Column, type ColumnName, type RowValues } from "./chunk.ts";
 
 const CHUNK_BITS = Math.log2(CHUNK_ROWS);
 const CHUNK_MASK = CHUNK_ROWS - 1;
@@ -9,6 +9,9 @@ export interface Cursor {
   chunk: number;
   row: number;
 }
+
+/** Rows as plain columns: a Chunk's data, as it arrives from another thread. */
+export type RowColumns = Pick<Chunk, "n" | ColumnName>;
 
 /** Rows waiting to be merged, in file order (so in offset order), in full chunks but the last. */
 export class StagedRows {
@@ -23,6 +26,26 @@ export class StagedRows {
     last.reserveOne();
     last.push(v);
     this.size += 1;
+  }
+
+  /** Appends rows given as columns (a build worker's, which arrive without Chunk's methods),
+   * their groups renumbered through `groupIds`. */
+  pushColumns(rows: RowColumns, groupIds: Uint32Array): void {
+    for (let from = 0; from < rows.n; ) {
+      let last = this.chunks.at(-1);
+      if (!last || last.n === CHUNK_ROWS) this.chunks.push((last = new Chunk()));
+      else if (last.full) last.reserveOne();
+      const take = Math.min(last.capacity - last.n, rows.n - from);
+      for (const name of COLUMNS) {
+        if (name !== "group") (last[name] as Column).set((rows[name] as Column).subarray(from, from + take) as never, last.n);
+      }
+      const group = last.group;
+      const source = rows.group;
+      for (let i = 0; i < take; i++) group[last.n + i] = groupIds[source[from + i] as number] as number;
+      last.n += take;
+      this.size += take;
+      from += take;
+    }
   }
 
   chunkOf(j: number): Chunk {
@@ -154,21 +177,20 @@ export class SortedColumns {
     if (!sorted) {
       // One spare serves every column: Float64 holds the integer columns' values exactly.
       const spare = new Float64Array(n);
+      const STEP = 1 << 18;
       for (const name of COLUMNS) {
         const sources = chunks.map((chunk) => chunk.column(name));
-        for (let k = 0; k < n; k++) {
-          const j = order[k] as number;
-          spare[k] = (sources[j >>> CHUNK_BITS] as Column)[j & CHUNK_MASK] as number;
-          if ((k & 0x3ffff) === 0x3ffff) yield;
+        const gather = gatherOf(sources[0] as Column);
+        for (let from = 0; from < n; from += STEP) {
+          gather(sources as never, order, spare, from, Math.min(n, from + STEP));
+          yield;
         }
         for (let c = 0; c < sources.length; c++) {
-          const target = sources[c] as Column;
           const base = c * CHUNK_ROWS;
-          const rows = Math.min(CHUNK_ROWS, n - base);
-          for (let i = 0; i < rows; i++) target[i] = spare[base + i] as number;
+          (sources[c] as Column).set(spare.subarray(base, Math.min(n, base + CHUNK_ROWS)));
           (chunks[c] as Chunk).summary = null;
-          if ((c & 63) === 63) yield;
         }
+        yield;
       }
     }
     this.list = chunks;
@@ -339,6 +361,38 @@ function upperBoundIn(chunk: Chunk, start: number): number {
     else b = mid;
   }
   return a;
+}
+
+/**
+ * spare[k] = the value of row order[k] for k in [from, to), rows numbered across `sources` (one
+ * column's arrays, CHUNK_ROWS each). One function per array type, so each loop reads one element
+ * type: a single loop over columns of all three types runs several times slower.
+ */
+function gatherOf(sample: Column): (sources: Column[], order: Uint32Array, spare: Float64Array, from: number, to: number) => void {
+  if (sample instanceof Float64Array) return gatherFloat64 as never;
+  if (sample instanceof Uint32Array) return gatherUint32 as never;
+  return gatherInt32 as never;
+}
+
+function gatherFloat64(sources: Float64Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Float64Array)[j & CHUNK_MASK] as number;
+  }
+}
+
+function gatherUint32(sources: Uint32Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Uint32Array)[j & CHUNK_MASK] as number;
+  }
+}
+
+function gatherInt32(sources: Int32Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Int32Array)[j & CHUNK_MASK] as number;
+  }
 }
 
 /** The first chunk whose first start is after `start` (the count when none is). */
