@@ -1,15 +1,15 @@
-import { type PipelineRun, labelValues } from "../domain/pipeline-info.ts";
-import { identityKey } from "../domain/run-identity.ts";
-import type { RunFilter } from "../domain/run-filter.ts";
-import { NEWEST_FIRST, type RunOrder } from "../domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/pipeline-stats.ts";
-import { TimeBuckets } from "../domain/time-buckets.ts";
 import { planInsert } from "../domain/insert-plan.ts";
+import { labelValues, type PipelineRun } from "../domain/pipeline-info.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../domain/pipeline-stats.ts";
+import type { RunFilter } from "../domain/run-filter.ts";
+import { identityKey } from "../domain/run-identity.ts";
+import { NEWEST_FIRST, type RunOrder } from "../domain/run-ordering.ts";
+import { TimeBuckets } from "../domain/time-buckets.ts";
 import { StatsBuilder } from "./in-process/group-stats.ts";
 import { HistoryBuilder } from "./in-process/history-builder.ts";
-import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "./port.ts";
-import { type KeyedRun, comparator, compareKeysets, keyRun, keysetOf } from "./in-process/keyed-run.ts";
+import { comparator, compareKeysets, type KeyedRun, keyRun, keysetOf } from "./in-process/keyed-run.ts";
 import { matcher } from "./in-process/run-matcher.ts";
+import type { FindRunsQuery, InsertOutcome, RunPage, RunRepository, StoreHealth } from "./port.ts";
 
 /**
  * A store that keeps runs in process memory. It passes the same contract suite as the durable

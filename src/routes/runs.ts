@@ -1,13 +1,14 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { decodeCursor, encodeCursor, queryFingerprint } from "../http/cursor.ts";
-import { PipelineInfoResponseSchema } from "../http/schemas/run-page.ts";
-import { toRunFilter } from "../http/schemas/filter-query.ts";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Keyset } from "../domain/run-ordering.ts";
 import { NEWEST_FIRST } from "../domain/run-ordering.ts";
-import { RunQuerySchema, requestedFormat } from "../http/schemas/run-query.ts";
+import { noneMatch } from "../http/conditional.ts";
+import { decodeCursor, encodeCursor, queryFingerprint } from "../http/cursor.ts";
 import { CSV_COLUMNS, exportDownload } from "../http/export-stream.ts";
 import { streamRunEnvelope } from "../http/json-stream.ts";
-import { noneMatch } from "../http/conditional.ts";
 import { problemJson, problemResponse, validationHook } from "../http/problem.ts";
+import { toRunFilter } from "../http/schemas/filter-query.ts";
+import { PipelineInfoResponseSchema } from "../http/schemas/run-page.ts";
+import { RunQuerySchema, requestedFormat } from "../http/schemas/run-query.ts";
 import type { RunRepository } from "../repository/port.ts";
 import { guarded, notModified, unavailable } from "./responses.ts";
 
@@ -48,7 +49,7 @@ export function runsRoutes(repository: RunRepository) {
     const format = requestedFormat(query.format, c.req.header("accept"));
     const fingerprint = queryFingerprint(filter, order);
 
-    let after;
+    let after: Keyset | undefined;
     if (query.cursor !== undefined && !query.all_data) {
       const decoded = decodeCursor(query.cursor, fingerprint, order);
       if (!decoded.ok) return problemJson(c, 422, `cursor ${decoded.reason}`, { errors: [{ location: "query", field: "cursor", message: decoded.reason }] });
@@ -84,7 +85,11 @@ export function runsRoutes(repository: RunRepository) {
       const runs = repository.streamRuns(filter, order, (n) => {
         total = n;
       });
-      return c.body(streamRunEnvelope(async () => total ?? (await repository.countRuns(filter)), runs), 200, { "content-type": "application/json" });
+      return c.body(
+        streamRunEnvelope(async () => total ?? (await repository.countRuns(filter)), runs),
+        200,
+        { "content-type": "application/json" },
+      );
     }
 
     const page = await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: query.include_total });

@@ -45,7 +45,10 @@ function probeHealth(url: string) {
   const loop = (async () => {
     while (running) {
       const sent = performance.now();
-      await fetch(`${url}/health`).then((r) => r.arrayBuffer(), () => null);
+      await fetch(`${url}/health`).then(
+        (r) => r.arrayBuffer(),
+        () => null,
+      );
       latencies.push(performance.now() - sent);
       await Bun.sleep(10);
     }

@@ -23,7 +23,8 @@ await mkdir(join(work, ".."), { recursive: true });
 await copyFile(source, work);
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-const status = async (field: string) => Number(/(\d+) kB/.exec((await readFile("/proc/self/status", "utf8")).split("\n").find((l) => l.startsWith(field)) ?? "")?.[1] ?? 0) * 1024;
+const status = async (field: string) =>
+  Number(/(\d+) kB/.exec((await readFile("/proc/self/status", "utf8")).split("\n").find((l) => l.startsWith(field)) ?? "")?.[1] ?? 0) * 1024;
 
 try {
   const began = performance.now();
@@ -31,7 +32,7 @@ try {
   await repository.countRuns({});
   const readySeconds = (performance.now() - began) / 1000;
   Bun.gc(true);
-  const rssBefore = (await status("VmRSS:"));
+  const rssBefore = await status("VmRSS:");
   // Linux: writing 5 to clear_refs resets the peak (VmHWM), so the peak below is the deletion's.
   await writeFile("/proc/self/clear_refs", "5").catch(() => {});
 
@@ -56,7 +57,9 @@ try {
   const served = await repository.countRuns({});
   latencies.sort((a, b) => a - b);
   const q = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0).toFixed(1);
-  console.log(`| runs | ready s | removed | rewrite s | file MB before -> after | RSS before MiB | peak RSS during MiB | inserts during | insert p50 / p99 / max ms |`);
+  console.log(
+    `| runs | ready s | removed | rewrite s | file MB before -> after | RSS before MiB | peak RSS during MiB | inserts during | insert p50 / p99 / max ms |`,
+  );
   console.log(`|---|---|---|---|---|---|---|---|---|`);
   console.log(
     `| ${count} | ${readySeconds.toFixed(1)} | ${removed} | ${seconds.toFixed(1)} | ${(before / 1e6).toFixed(0)} -> ${(after / 1e6).toFixed(0)} | ${mib(rssBefore)} | ${mib(peak)} | ${latencies.length} | ${q(0.5)} / ${q(0.99)} / ${(latencies.at(-1) ?? 0).toFixed(0)} |`,

@@ -19,13 +19,13 @@ import { parseArgs } from "node:util";
 import { parseDateTime } from "../../src/domain/datetime.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
-import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
+import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";
 import { distinctBody } from "../support/runs.ts";
 import { benchBackfill } from "./backfill.ts";
 import { runLoad } from "./http-load.ts";
 import { fmt, get, getEncoded, rssMiB, type Timing, time } from "./measure.ts";
-import { type FileOrder, ORDERS, generateOrders, generateShuffledLarge } from "./orders.ts";
+import { type FileOrder, generateOrders, generateShuffledLarge, ORDERS } from "./orders.ts";
 import { type StartFigures, sigtermDuringBuild, spawnServer, watchStart } from "./startup.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -85,7 +85,10 @@ async function spawnService(entry: string, env: Record<string, string>): Promise
   const deadline = began + 120_000;
   while (performance.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`${entry} exited with ${proc.exitCode}`);
-    const status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}/health`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) {
       const service = { url, port, pid: proc.pid, readyMs: performance.now() - began, stop };
       started.push(service);
@@ -149,11 +152,36 @@ async function benchSize(size: number, path: string): Promise<{ rows: Row[]; not
   const baseline = await readQueries(size, (q) => get(`${scanService.url}${q}`), null, slow);
   await scanService.stop();
 
-  rows.push({ what: "GET /get_pipeline_info default page (HTTP)", target: "p50 <= 5 ms", indexed: indexed.results.page ?? null, baseline: baseline.results.page ?? null });
-  rows.push({ what: `one pipeline's newest 100 with total, ${PIPELINE_QUERY} (HTTP)`, target: "p50 <= 2 ms", indexed: indexed.results.pipeline ?? null, baseline: baseline.results.pipeline ?? null });
-  rows.push({ what: "same, env + rowcount range + time window (HTTP)", target: "p50 <= 2 ms", indexed: indexed.results.filtered ?? null, baseline: baseline.results.filtered ?? null });
-  rows.push({ what: `offset=${indexed.offset} page (HTTP)`, target: "p50 <= 25 ms", indexed: indexed.results.offset ?? null, baseline: baseline.results.offset ?? null });
-  rows.push({ what: "GET /pipelines summary (HTTP)", target: "p50 <= 5 ms", indexed: indexed.results.summary ?? null, baseline: baseline.results.summary ?? null });
+  rows.push({
+    what: "GET /get_pipeline_info default page (HTTP)",
+    target: "p50 <= 5 ms",
+    indexed: indexed.results.page ?? null,
+    baseline: baseline.results.page ?? null,
+  });
+  rows.push({
+    what: `one pipeline's newest 100 with total, ${PIPELINE_QUERY} (HTTP)`,
+    target: "p50 <= 2 ms",
+    indexed: indexed.results.pipeline ?? null,
+    baseline: baseline.results.pipeline ?? null,
+  });
+  rows.push({
+    what: "same, env + rowcount range + time window (HTTP)",
+    target: "p50 <= 2 ms",
+    indexed: indexed.results.filtered ?? null,
+    baseline: baseline.results.filtered ?? null,
+  });
+  rows.push({
+    what: `offset=${indexed.offset} page (HTTP)`,
+    target: "p50 <= 25 ms",
+    indexed: indexed.results.offset ?? null,
+    baseline: baseline.results.offset ?? null,
+  });
+  rows.push({
+    what: "GET /pipelines summary (HTTP)",
+    target: "p50 <= 5 ms",
+    indexed: indexed.results.summary ?? null,
+    baseline: baseline.results.summary ?? null,
+  });
 
   // In process: the store alone, without HTTP.
   const repo = createJsonlRepository({ path, fsync: "never", followIntervalMs: 60_000 });
@@ -226,9 +254,13 @@ async function dashboardPoll(url: string, runs: number): Promise<Row[]> {
   let identityBytes = 0;
   for (const encoding of ["identity", "gzip", "br"]) {
     let answer = { wireBytes: 0, encoding: "" };
-    const timing = await time(async () => {
-      answer = await getEncoded(poll, encoding);
-    }, runs, 1);
+    const timing = await time(
+      async () => {
+        answer = await getEncoded(poll, encoding);
+      },
+      runs,
+      1,
+    );
     if (encoding === "identity") identityBytes = answer.wireBytes;
     rows.push({
       what: `dashboard poll all_data=true, Accept-Encoding: ${encoding} (HTTP)`,
@@ -247,13 +279,21 @@ async function benchBatches(): Promise<Row> {
   const service = await spawnService("src/server.ts", { PIPELINE_JSONL_PATH: path, PIPELINE_JSONL_FSYNC: "always" });
   let round = 0;
   const nonce = Date.now();
-  const timing = await time(async () => {
-    const batch = Array.from({ length: 10_000 }, (_, i) => distinctBody(i, `${nonce}-${round}`));
-    round++;
-    const res = await fetch(`${service.url}/pipelines/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) });
-    const answer = (await res.json()) as { created: number };
-    if (answer.created !== 10_000) throw new Error(`batch stored ${answer.created} of 10000`);
-  }, 5, 1);
+  const timing = await time(
+    async () => {
+      const batch = Array.from({ length: 10_000 }, (_, i) => distinctBody(i, `${nonce}-${round}`));
+      round++;
+      const res = await fetch(`${service.url}/pipelines/batch`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(batch),
+      });
+      const answer = (await res.json()) as { created: number };
+      if (answer.created !== 10_000) throw new Error(`batch stored ${answer.created} of 10000`);
+    },
+    5,
+    1,
+  );
   await service.stop();
   const lines = (await Bun.file(path).text()).split("\n").filter(Boolean).length;
   await rm(dir, { recursive: true, force: true });
@@ -321,7 +361,9 @@ async function benchStarts(size: number, paths: Partial<Record<FileOrder, string
       try {
         const figures = await watchStart(server, performance.now(), 300_000);
         seen.get(order)?.push(figures);
-        console.error(`${size} ${order}: ready ${(figures.readyMs / 1000).toFixed(2)} s, RSS ${figures.rssAfterMiB.toFixed(0)} MiB, peak ${figures.peakRssMiB.toFixed(0)} MiB, /health p99 ${figures.health.p99.toFixed(0)} ms`);
+        console.error(
+          `${size} ${order}: ready ${(figures.readyMs / 1000).toFixed(2)} s, RSS ${figures.rssAfterMiB.toFixed(0)} MiB, peak ${figures.peakRssMiB.toFixed(0)} MiB, /health p99 ${figures.health.p99.toFixed(0)} ms`,
+        );
       } finally {
         server.kill("SIGTERM");
         await server.exited;
@@ -352,13 +394,55 @@ async function benchSigterm(path: string, readyMs: number): Promise<string> {
 async function backfillSection(size: number, path: string): Promise<string> {
   const b = await benchBackfill(path, loadSeconds);
   const rows: Row[] = [
-    { what: `POST /pipelines/batch, 10,000 runs at random past times, into ${size.toLocaleString("en")} stored, fsync always`, target: "<= 1 s", indexed: b.pastBatch, baseline: null, note: `${((10_000 / b.pastBatch.p50) * 1000).toFixed(0)} runs/s` },
-    { what: "same, 10,000 runs after the newest (baseline)", target: "", indexed: b.newBatch, baseline: null, note: `past / new: ${(b.pastBatch.p50 / b.newBatch.p50).toFixed(2)}x` },
-    { what: "/health while those batches are stored", target: "p99 <= 100 ms", indexed: { p50: b.healthDuringBatches.p50, p99: b.healthDuringBatches.p99, runs: b.healthDuringBatches.probes }, baseline: null, note: `worst ${fmt(b.healthDuringBatches.max)} ms over ${b.healthDuringBatches.probes} probes` },
-    { what: "single POSTs of past runs, 16 connections", target: "p50 within 1.5x of new", indexed: { p50: b.pastSingle.p50, p99: b.pastSingle.p99, runs: 2 }, baseline: null, note: `${b.pastSingle.perSecond.toFixed(0)} runs/s; past / new p50: ${(b.pastSingle.p50 / b.newSingle.p50).toFixed(2)}x; errors ${b.pastSingle.errors}` },
-    { what: "single POSTs of new runs, 16 connections (baseline)", target: "", indexed: { p50: b.newSingle.p50, p99: b.newSingle.p99, runs: 2 }, baseline: null, note: `${b.newSingle.perSecond.toFixed(0)} runs/s; errors ${b.newSingle.errors}` },
-    { what: `another process appends ${b.externalAppend.lines.toLocaleString("en")} past runs at once: until all are served`, target: "", indexed: { p50: b.externalAppend.visibleMs, p99: b.externalAppend.visibleMs, runs: 1 }, baseline: null, note: `${b.stored.toLocaleString("en")} runs stored at the end` },
-    { what: "/health while that append is followed", target: "p99 <= 100 ms", indexed: { p50: b.externalAppend.health.p50, p99: b.externalAppend.health.p99, runs: b.externalAppend.health.probes }, baseline: null, note: `worst ${fmt(b.externalAppend.health.max)} ms over ${b.externalAppend.health.probes} probes` },
+    {
+      what: `POST /pipelines/batch, 10,000 runs at random past times, into ${size.toLocaleString("en")} stored, fsync always`,
+      target: "<= 1 s",
+      indexed: b.pastBatch,
+      baseline: null,
+      note: `${((10_000 / b.pastBatch.p50) * 1000).toFixed(0)} runs/s`,
+    },
+    {
+      what: "same, 10,000 runs after the newest (baseline)",
+      target: "",
+      indexed: b.newBatch,
+      baseline: null,
+      note: `past / new: ${(b.pastBatch.p50 / b.newBatch.p50).toFixed(2)}x`,
+    },
+    {
+      what: "/health while those batches are stored",
+      target: "p99 <= 100 ms",
+      indexed: { p50: b.healthDuringBatches.p50, p99: b.healthDuringBatches.p99, runs: b.healthDuringBatches.probes },
+      baseline: null,
+      note: `worst ${fmt(b.healthDuringBatches.max)} ms over ${b.healthDuringBatches.probes} probes`,
+    },
+    {
+      what: "single POSTs of past runs, 16 connections",
+      target: "p50 within 1.5x of new",
+      indexed: { p50: b.pastSingle.p50, p99: b.pastSingle.p99, runs: 2 },
+      baseline: null,
+      note: `${b.pastSingle.perSecond.toFixed(0)} runs/s; past / new p50: ${(b.pastSingle.p50 / b.newSingle.p50).toFixed(2)}x; errors ${b.pastSingle.errors}`,
+    },
+    {
+      what: "single POSTs of new runs, 16 connections (baseline)",
+      target: "",
+      indexed: { p50: b.newSingle.p50, p99: b.newSingle.p99, runs: 2 },
+      baseline: null,
+      note: `${b.newSingle.perSecond.toFixed(0)} runs/s; errors ${b.newSingle.errors}`,
+    },
+    {
+      what: `another process appends ${b.externalAppend.lines.toLocaleString("en")} past runs at once: until all are served`,
+      target: "",
+      indexed: { p50: b.externalAppend.visibleMs, p99: b.externalAppend.visibleMs, runs: 1 },
+      baseline: null,
+      note: `${b.stored.toLocaleString("en")} runs stored at the end`,
+    },
+    {
+      what: "/health while that append is followed",
+      target: "p99 <= 100 ms",
+      indexed: { p50: b.externalAppend.health.p50, p99: b.externalAppend.health.p99, runs: b.externalAppend.health.probes },
+      baseline: null,
+      note: `worst ${fmt(b.externalAppend.health.max)} ms over ${b.externalAppend.health.probes} probes`,
+    },
   ];
   return table(rows);
 }
@@ -367,7 +451,9 @@ function table(rows: Row[]): string {
   const lines = ["| what | target | p50 ms | p99 ms | baseline p50 ms | baseline / indexed | notes |", "|---|---|---|---|---|---|---|"];
   for (const r of rows) {
     const ratio = r.indexed && r.baseline ? `${(r.baseline.p50 / r.indexed.p50).toFixed(0)}x` : "";
-    lines.push(`| ${r.what} | ${r.target} | ${r.indexed ? fmt(r.indexed.p50) : ""} | ${r.indexed && r.indexed.runs > 1 ? fmt(r.indexed.p99) : ""} | ${r.baseline ? fmt(r.baseline.p50) : ""} | ${ratio} | ${r.note ?? ""} |`);
+    lines.push(
+      `| ${r.what} | ${r.target} | ${r.indexed ? fmt(r.indexed.p50) : ""} | ${r.indexed && r.indexed.runs > 1 ? fmt(r.indexed.p99) : ""} | ${r.baseline ? fmt(r.baseline.p50) : ""} | ${ratio} | ${r.note ?? ""} |`,
+    );
   }
   return lines.join("\n");
 }
@@ -389,7 +475,7 @@ try {
     const starts = await benchStarts(size, paths, size >= 1_000_000 ? startRepeats : Math.max(startRepeats, 3));
     emit(`\n## Start, ${size.toLocaleString("en")} runs, by file order\n\n${starts}`);
     if (size === sizes.at(-1)) {
-      const ready = (await (async () => {
+      const ready = await (async () => {
         const server = spawnServer({ PIPELINE_JSONL_PATH: paths.random });
         try {
           return (await watchStart(server, performance.now(), 300_000)).readyMs;
@@ -397,14 +483,15 @@ try {
           server.kill("SIGTERM");
           await server.exited;
         }
-      })());
+      })();
       emit(`\n${await benchSigterm(paths.random, ready)}`);
     }
     if (args["starts-only"]) continue;
     const { rows, notes } = await benchSize(size, paths.random);
     emit(`\n## Queries, ${notes.join(", ")}\n\n${table(rows)}`);
     emit(`\n## Writes into ${size.toLocaleString("en")} stored runs (a copy of the start_utc file)\n\n${await backfillSection(size, paths.start_utc)}`);
-    if (size === sizes.at(-1)) emit(`\n## Deleting half of ${size.toLocaleString("en")} runs (a copy of the random file)\n\n${await benchCompaction(size, paths.random)}`);
+    if (size === sizes.at(-1))
+      emit(`\n## Deleting half of ${size.toLocaleString("en")} runs (a copy of the random file)\n\n${await benchCompaction(size, paths.random)}`);
   }
   if (!args["starts-only"]) emit(`\n## Writes (fresh file each)\n\n${table(await benchWrites())}`);
   if (args["10m"]) {

@@ -89,7 +89,10 @@ export async function sigtermDuringBuild(path: string, afterMs: number): Promise
   const began = performance.now();
   let wasBuilding = false;
   while (performance.now() - began < afterMs) {
-    const status = await fetch(`${server.url}/health`).then((r) => r.status, () => 0);
+    const status = await fetch(`${server.url}/health`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 503) wasBuilding = true;
     await Bun.sleep(50);
   }

@@ -12,8 +12,8 @@ import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startServer } from "../support/server-process.ts";
 import { distinctBody } from "../support/runs.ts";
+import { startServer } from "../support/server-process.ts";
 import { launchChromium } from "../ui/browser.ts";
 import { fixtureRuns } from "../ui/fixture.ts";
 import { jsonlService } from "../ui/targets.ts";
@@ -71,11 +71,13 @@ async function transferSize(): Promise<{ total: number; parts: Array<[string, nu
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const worst = (xs: number[]) => Math.max(...xs);
-const line = (name: string, xs: number[]) => console.log(`${name.padEnd(44)} median ${median(xs).toFixed(0).padStart(5)} ms   worst ${worst(xs).toFixed(0).padStart(5)} ms   (${xs.length} cold loads)`);
+const line = (name: string, xs: number[]) =>
+  console.log(`${name.padEnd(44)} median ${median(xs).toFixed(0).padStart(5)} ms   worst ${worst(xs).toFixed(0).padStart(5)} ms   (${xs.length} cold loads)`);
 
 try {
   const size = await transferSize();
-  for (const [path, plain, zipped] of size.parts) console.log(`${path.padEnd(28)} ${(plain / 1024).toFixed(1).padStart(7)} KiB, ${(zipped / 1024).toFixed(1).padStart(6)} KiB gzip`);
+  for (const [path, plain, zipped] of size.parts)
+    console.log(`${path.padEnd(28)} ${(plain / 1024).toFixed(1).padStart(7)} KiB, ${(zipped / 1024).toFixed(1).padStart(6)} KiB gzip`);
   console.log(`assets in total: ${(size.total / 1024).toFixed(1)} KiB compressed (HTML counted gzip-compressed too)`);
   await firstView("/", "overview:table", 1); // one warm-up for the service, not counted
   await firstView("/", "overview:table", 1, baseline.url);
@@ -104,7 +106,13 @@ try {
     for (let i = 0; i < repeat; i++) {
       const start = startOf(i);
       const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
-      const body = { ...distinctBody(i, `web-bench-${nonce}-${name.length}`), start_utc: `${iso(start)}Z`, end_utc: `${iso(start + 60_000)}Z`, start_local: iso(start), end_local: iso(start + 60_000) };
+      const body = {
+        ...distinctBody(i, `web-bench-${nonce}-${name.length}`),
+        start_utc: `${iso(start)}Z`,
+        end_utc: `${iso(start + 60_000)}Z`,
+        start_local: iso(start),
+        end_local: iso(start + 60_000),
+      };
       const res = await fetch(`${server.url}/pipelines`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
       samples.push(...(await firstView("/", "overview:ready", 1)));

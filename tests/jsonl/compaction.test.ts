@@ -41,7 +41,10 @@ describe("deleting from the JSONL file", () => {
     const junk = ["not json at all", '{"torn": ', ""];
     const { mkdir } = await import("node:fs/promises");
     await mkdir(join(path, ".."), { recursive: true });
-    await writeFile(path, [line(runs[0] as PipelineRun), `${junk[0]}\n`, ...runs.slice(1, 5).map(line), `${junk[1]}\n`, "\n", ...runs.slice(5).map(line)].join(""));
+    await writeFile(
+      path,
+      [line(runs[0] as PipelineRun), `${junk[0]}\n`, ...runs.slice(1, 5).map(line), `${junk[1]}\n`, "\n", ...runs.slice(5).map(line)].join(""),
+    );
     const before = (await readFile(path)).length;
     const repository = createJsonlRepository({ path, fsync: "never" });
     expect(await repository.deleteRuns({ labels: { environment: ["dev"] } })).toBe(5);
@@ -68,8 +71,17 @@ describe("deleting from the JSONL file", () => {
     const archives = (await readdir(join(path, ".."))).filter((f) => f.endsWith(".ndjson.gz"));
     expect(archives).toHaveLength(1);
     const archived = gunzipSync(await readFile(join(path, "..", archives[0] as string)));
-    const restored = archived.toString("utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as PipelineRun);
-    expect(restored.map((r) => r.date_code).sort()).toEqual(runs.filter((r) => r.environment === "dev").map((r) => r.date_code).sort());
+    const restored = archived
+      .toString("utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as PipelineRun);
+    expect(restored.map((r) => r.date_code).sort()).toEqual(
+      runs
+        .filter((r) => r.environment === "dev")
+        .map((r) => r.date_code)
+        .sort(),
+    );
     expect(restored).toEqual(expect.arrayContaining(runs.filter((r) => r.environment === "dev")));
     await appendFile(path, archived);
     await until(async () => (await repository.countRuns({})) === 200);

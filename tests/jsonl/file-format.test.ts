@@ -3,10 +3,10 @@ import { appendFile, copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createApp } from "../../src/app.ts";
 import { createLogger } from "../../src/logger.ts";
-import type { RunRepository } from "../../src/repository/port.ts";
 import { encodeRun } from "../../src/repository/jsonl/record-codec.ts";
-import { JSONL_STORES } from "../support/jsonl-stores.ts";
+import type { RunRepository } from "../../src/repository/port.ts";
 import { postJson } from "../support/app.ts";
+import { JSONL_STORES } from "../support/jsonl-stores.ts";
 import { makeRun, sampleBody } from "../support/runs.ts";
 import { tempDir } from "../support/temp-dir.ts";
 

@@ -38,7 +38,13 @@ const instant = (text: string) => parseDateTime(text) ?? undefined;
 const FILTERS: RunFilter[] = [
   {},
   { labels: { pipeline_name: ["pipeline_07"] } },
-  { labels: { environment: ["prod"] }, minRowcount: 1000, maxRowcount: 500_000, startUtcFrom: instant("2024-06-01T00:00:00Z"), endUtcTo: instant("2025-06-01T00:00:00Z") },
+  {
+    labels: { environment: ["prod"] },
+    minRowcount: 1000,
+    maxRowcount: 500_000,
+    startUtcFrom: instant("2024-06-01T00:00:00Z"),
+    endUtcTo: instant("2025-06-01T00:00:00Z"),
+  },
   { labels: { pipeline_name: ["pipeline_01", "pipeline_02"], environment: ["dev", "qa"] }, startUtcFrom: instant("2025-01-01T00:00:00Z") },
   { minRowcount: 990_000 },
   { minElapsedSeconds: 100, maxElapsedSeconds: 200, startLocalFrom: "2024-03-01T00:00:00", startLocalTo: "2024-09-01T00:00:00" },

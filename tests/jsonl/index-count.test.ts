@@ -31,7 +31,15 @@ function rowsOf(seed: number): Row[] {
     const elapsed = b % 7200;
     // Rowcounts beyond 2^24 in the first half: those chunks keep their rowcounts as float64.
     const rowcount = i < ROWS / 2 && d % 11 === 0 ? 2 ** 40 + (c % 1000) : c % 1000;
-    return { start, end: start + elapsed * 1_000_000, local: start - 5 * HOUR, elapsed, rowcount, pipeline: PIPELINES[d % 5] as string, environment: ENVIRONMENTS[d % 3] ?? null };
+    return {
+      start,
+      end: start + elapsed * 1_000_000,
+      local: start - 5 * HOUR,
+      elapsed,
+      rowcount,
+      pipeline: PIPELINES[d % 5] as string,
+      environment: ENVIRONMENTS[d % 3] ?? null,
+    };
   });
 }
 
@@ -52,27 +60,33 @@ function matches(r: Row, f: RunFilter): boolean {
   return true;
 }
 
-const filterArb = fc.record(
-  {
-    pipelines: fc.subarray(PIPELINES, { minLength: 1 }),
-    environments: fc.subarray(["prod", "dev"], { minLength: 1 }),
-    from: fc.integer({ min: 0, max: ROWS }),
-    to: fc.integer({ min: 0, max: ROWS + 10 }),
-    minRows: fc.integer({ min: 0, max: 1000 }),
-    maxRows: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(2 ** 41)),
-    minElapsed: fc.integer({ min: 0, max: 7200 }),
-    local: fc.integer({ min: 0, max: ROWS }),
-  },
-  { requiredKeys: [] },
-).map((r): RunFilter => ({
-  ...(r.pipelines || r.environments ? { labels: { ...(r.pipelines ? { pipeline_name: r.pipelines } : {}), ...(r.environments ? { environment: r.environments } : {}) } } : {}),
-  ...(r.from !== undefined ? { startUtcFrom: instant(BASE + r.from * HOUR) } : {}),
-  ...(r.to !== undefined ? { endUtcTo: instant(BASE + r.to * HOUR) } : {}),
-  ...(r.minRows !== undefined ? { minRowcount: r.minRows } : {}),
-  ...(r.maxRows !== undefined ? { maxRowcount: r.maxRows } : {}),
-  ...(r.minElapsed !== undefined ? { minElapsedSeconds: r.minElapsed } : {}),
-  ...(r.local !== undefined ? { startLocalFrom: localText(BASE + r.local * HOUR) } : {}),
-}));
+const filterArb = fc
+  .record(
+    {
+      pipelines: fc.subarray(PIPELINES, { minLength: 1 }),
+      environments: fc.subarray(["prod", "dev"], { minLength: 1 }),
+      from: fc.integer({ min: 0, max: ROWS }),
+      to: fc.integer({ min: 0, max: ROWS + 10 }),
+      minRows: fc.integer({ min: 0, max: 1000 }),
+      maxRows: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constant(2 ** 41)),
+      minElapsed: fc.integer({ min: 0, max: 7200 }),
+      local: fc.integer({ min: 0, max: ROWS }),
+    },
+    { requiredKeys: [] },
+  )
+  .map(
+    (r): RunFilter => ({
+      ...(r.pipelines || r.environments
+        ? { labels: { ...(r.pipelines ? { pipeline_name: r.pipelines } : {}), ...(r.environments ? { environment: r.environments } : {}) } }
+        : {}),
+      ...(r.from !== undefined ? { startUtcFrom: instant(BASE + r.from * HOUR) } : {}),
+      ...(r.to !== undefined ? { endUtcTo: instant(BASE + r.to * HOUR) } : {}),
+      ...(r.minRows !== undefined ? { minRowcount: r.minRows } : {}),
+      ...(r.maxRows !== undefined ? { maxRowcount: r.maxRows } : {}),
+      ...(r.minElapsed !== undefined ? { minElapsedSeconds: r.minElapsed } : {}),
+      ...(r.local !== undefined ? { startLocalFrom: localText(BASE + r.local * HOUR) } : {}),
+    }),
+  );
 
 test("counts over many chunks agree with a plain count, after appends and past inserts too", () => {
   const rows = rowsOf(7);
@@ -80,7 +94,16 @@ test("counts over many chunks agree with a plain count, after appends and past i
   const stored: Row[] = [];
   const add = (r: Row) => {
     index.add(
-      { startMicros: r.start, endMicros: r.end, startLocalMicros: r.local, identity: stored.length, elapsed: r.elapsed, rowcount: r.rowcount, startUtc: "", labels: [r.pipeline, null, null, r.environment] },
+      {
+        startMicros: r.start,
+        endMicros: r.end,
+        startLocalMicros: r.local,
+        identity: stored.length,
+        elapsed: r.elapsed,
+        rowcount: r.rowcount,
+        startUtc: "",
+        labels: [r.pipeline, null, null, r.environment],
+      },
       { offset: stored.length * 100, length: 99 },
     );
     stored.push(r);

@@ -2,14 +2,26 @@ import { expect, test } from "bun:test";
 import type { RunKeys } from "../../src/domain/run-decoder.ts";
 import { RunIndex } from "../../src/repository/jsonl/run-index.ts";
 
-const keysAt = (start: number): RunKeys => ({ startMicros: start, endMicros: start + 1, startLocalMicros: start, identity: start, elapsed: 1, rowcount: 1, startUtc: "", labels: ["p", null, null, null] });
+const keysAt = (start: number): RunKeys => ({
+  startMicros: start,
+  endMicros: start + 1,
+  startLocalMicros: start,
+  identity: start,
+  elapsed: 1,
+  rowcount: 1,
+  startUtc: "",
+  labels: ["p", null, null, null],
+});
 
 /** An index of 40,000 runs in order and 2,000 staged past runs spread among them: merging
  * those rewrites every chunk, so the merge in slices pauses a few times. */
 function indexWithBackfill() {
   const index = new RunIndex();
   let offset = 0;
-  const add = (start: number) => index.add(keysAt(start), { offset: (offset += 100), length: 99 });
+  const add = (start: number) => {
+    offset += 100;
+    index.add(keysAt(start), { offset, length: 99 });
+  };
   for (let i = 0; i < 40_000; i++) add(i * 10);
   for (let j = 0; j < 2_000; j++) add(j * 200 + 5);
   return { index, add };

@@ -7,9 +7,9 @@ import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { ORDER_FIELDS } from "../../src/domain/run-ordering.ts";
 import { createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
-import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";
-import type { RunRepository } from "../../src/repository/port.ts";
 import { encodeRun } from "../../src/repository/jsonl/record-codec.ts";
+import type { RunRepository } from "../../src/repository/port.ts";
+import { createJsonlScanRepository } from "../support/jsonl-scan-repository.ts";
 import { makeRun } from "../support/runs.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
@@ -66,21 +66,23 @@ const filterArb = fc
     },
     { requiredKeys: [] },
   )
-  .map((f): RunFilter => ({
-    startUtcFrom: f.from !== undefined ? instant(f.from) : undefined,
-    endUtcTo: f.to !== undefined ? instant(f.to) : undefined,
-    startLocalFrom: f.localFrom !== undefined ? iso(BASE + f.localFrom * DAY) : undefined,
-    startLocalTo: f.localTo !== undefined ? iso(BASE + f.localTo * DAY) : undefined,
-    minRowcount: f.min,
-    maxRowcount: f.max,
-    minElapsedSeconds: f.minElapsed,
-    maxElapsedSeconds: f.maxElapsed,
-    labels: {
-      ...(f.pipeline ? { pipeline_name: f.pipeline } : {}),
-      ...(f.environment ? { environment: f.environment } : {}),
-      ...(f.type ? { pipeline_type: f.type } : {}),
-    },
-  }));
+  .map(
+    (f): RunFilter => ({
+      startUtcFrom: f.from !== undefined ? instant(f.from) : undefined,
+      endUtcTo: f.to !== undefined ? instant(f.to) : undefined,
+      startLocalFrom: f.localFrom !== undefined ? iso(BASE + f.localFrom * DAY) : undefined,
+      startLocalTo: f.localTo !== undefined ? iso(BASE + f.localTo * DAY) : undefined,
+      minRowcount: f.min,
+      maxRowcount: f.max,
+      minElapsedSeconds: f.minElapsed,
+      maxElapsedSeconds: f.maxElapsed,
+      labels: {
+        ...(f.pipeline ? { pipeline_name: f.pipeline } : {}),
+        ...(f.environment ? { environment: f.environment } : {}),
+        ...(f.type ? { pipeline_type: f.type } : {}),
+      },
+    }),
+  );
 
 const orderArb = fc.record({ field: fc.constantFrom(...ORDER_FIELDS), descending: fc.boolean() });
 
@@ -185,7 +187,7 @@ function manyRuns(seed: number, count: number, distinctStarts: number): Pipeline
   const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)] as T;
   return Array.from({ length: count }, (_, i) => {
     const slot = Math.floor(random() * distinctStarts);
-    const start = BASE + Math.floor((slot / distinctStarts) * 21 * DAY / 1000) * 1000;
+    const start = BASE + Math.floor(((slot / distinctStarts) * 21 * DAY) / 1000) * 1000;
     return makeRun({
       start: `${iso(start)}Z`,
       seconds: pick([0, 30, 3600]),

@@ -5,7 +5,7 @@ import type { PipelineRun } from "../../src/domain/pipeline-info.ts";
 import type { RunFilter } from "../../src/domain/run-filter.ts";
 import { ORDER_FIELDS } from "../../src/domain/run-ordering.ts";
 import { createLogger } from "../../src/logger.ts";
-import { type BuildPlan, type Generation, buildGeneration, consumeLines } from "../../src/repository/jsonl/generation.ts";
+import { type BuildPlan, buildGeneration, consumeLines, type Generation } from "../../src/repository/jsonl/generation.ts";
 import { encodeRun } from "../../src/repository/jsonl/record-codec.ts";
 import { readRuns } from "../../src/repository/jsonl/run-reader.ts";
 import { generateRun, prng } from "../bench/generate.ts";

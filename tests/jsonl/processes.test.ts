@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { startServer } from "../support/server-process.ts";
 import { sampleBody } from "../support/runs.ts";
+import { startServer } from "../support/server-process.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const temp = await tempDir();

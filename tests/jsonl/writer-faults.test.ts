@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { StoreReadOnlyError, StoreUnavailableError } from "../../src/errors.ts";
 import { type AppendFiles, type AppendHandle, nodeAppendFiles } from "../../src/repository/jsonl/append-files.ts";
 import { createAppender } from "../../src/repository/jsonl/appender.ts";
-import { type JsonlRepository, createJsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
+import { createJsonlRepository, type JsonlRepository } from "../../src/repository/jsonl/jsonl-repository.ts";
 import { encodeRun } from "../../src/repository/jsonl/record-codec.ts";
 import type { RunRepository } from "../../src/repository/port.ts";
 import { makeRun } from "../support/runs.ts";
@@ -29,8 +29,7 @@ function open(path: string, files?: AppendFiles): JsonlRepository {
 
 const run = (i: number) => makeRun({ pid: i, date_code: `run-${i}` });
 const lines = async (path: string) => (await readFile(path, "utf8").catch(() => "")).split("\n").filter(Boolean);
-const codes = async (repository: RunRepository) =>
-  (await repository.findRuns({ filter: {}, limit: 1000, offset: 0 })).runs.map((r) => r.date_code).sort();
+const codes = async (repository: RunRepository) => (await repository.findRuns({ filter: {}, limit: 1000, offset: 0 })).runs.map((r) => r.date_code).sort();
 
 test("after a rename (rotation) writes go to a new file at the path, which is what is served", async () => {
   const path = join(await folder(), "runs.jsonl");
@@ -131,14 +130,17 @@ function filesWith(overrides: (real: AppendHandle) => Partial<AppendHandle>, fil
 /** File handles that, while `full` is set, write part of a buffer and then fail with ENOSPC. */
 function fullDisk() {
   const state = { full: false, failures: 0 };
-  const files = filesWith((real) => ({
-    async write(buffer, offset, length) {
-      if (!state.full) return real.write(buffer, offset, length);
-      state.failures += 1;
-      if (length > 1) return real.write(buffer, offset, Math.floor(length / 2));
-      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
-    },
-  }), { freeBytes: async (path) => (state.full ? 0 : nodeAppendFiles.freeBytes(path)) });
+  const files = filesWith(
+    (real) => ({
+      async write(buffer, offset, length) {
+        if (!state.full) return real.write(buffer, offset, length);
+        state.failures += 1;
+        if (length > 1) return real.write(buffer, offset, Math.floor(length / 2));
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      },
+    }),
+    { freeBytes: async (path) => (state.full ? 0 : nodeAppendFiles.freeBytes(path)) },
+  );
   return { state, files };
 }
 

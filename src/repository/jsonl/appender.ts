@@ -271,7 +271,7 @@ export function createAppender(path: string, fsyncOrOptions: FsyncMode | Appende
         for (let i = 0; i < ATTEMPTS && !placements; i++) placements = await attempt(batch);
         if (!placements) throw new FileKeepsChangingError(`${path} changed during each of ${ATTEMPTS} attempts to append`);
         const done = placements;
-        batch.forEach((p, i) => p.resolve(done[i] as AppendedLine[]));
+        for (const [i, p] of batch.entries()) p.resolve(done[i] as AppendedLine[]);
       } catch (error) {
         for (const p of batch) p.reject(error);
       }

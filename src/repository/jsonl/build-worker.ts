@@ -21,7 +21,9 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
     // A range's parse garbage is many times its rows; collecting it before the next range keeps
     // the worker's heap near what one range needs (a full collection of a small live heap is cheap).
     Bun.gc(true);
-    const transfer = parsed.chunks.flatMap((c) => [c.start, c.end, c.startLocal, c.elapsed, c.rowcount, c.offset, c.length, c.group, c.identity].map((a) => a.buffer));
+    const transfer = parsed.chunks.flatMap((c) =>
+      [c.start, c.end, c.startLocal, c.elapsed, c.rowcount, c.offset, c.length, c.group, c.identity].map((a) => a.buffer),
+    );
     self.postMessage({ kind: "parsed", id, parsed } satisfies WorkerReply, transfer);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException)?.code;

@@ -5,9 +5,18 @@ import { yieldToEventLoop } from "../../event-loop.ts";
 import { BackoffLog } from "../../log-backoff.ts";
 import type { Logger } from "../../logger.ts";
 import type { AppendedLine } from "./appender.ts";
-import { BuildCancelledError, type BuildProgress, type Generation, buildGeneration, consumeLines, describeError, fileStat, retireGeneration } from "./generation.ts";
+import {
+  BuildCancelledError,
+  type BuildProgress,
+  buildGeneration,
+  consumeLines,
+  describeError,
+  fileStat,
+  type Generation,
+  retireGeneration,
+} from "./generation.ts";
 import type { ScratchBuffer } from "./line-fetcher.ts";
-import { StaleIndexError, readRuns } from "./run-reader.ts";
+import { readRuns, StaleIndexError } from "./run-reader.ts";
 
 const NEWLINE = 0x0a;
 
@@ -163,9 +172,15 @@ export class Follower {
   }
 
   private build(announce: boolean): Promise<Generation> {
-    return buildGeneration(this.options.path, this.options.logger, (p) => {
-      this.building = p;
-    }, announce, () => this.closed);
+    return buildGeneration(
+      this.options.path,
+      this.options.logger,
+      (p) => {
+        this.building = p;
+      },
+      announce,
+      () => this.closed,
+    );
   }
 
   /** The first build; retried by the follow loop until it succeeds (say, the file becomes readable). */

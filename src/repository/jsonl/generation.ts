@@ -202,7 +202,16 @@ export async function buildGeneration(
       }
     };
     if (size >= plan.parallelFromBytes && typeof Worker === "function") {
-      await buildInParallel(gen, handle.fd, size, { path, logger, workers: plan.workers, rangeBytes: plan.rangeBytes, pause, cancelled, cancel: () => new BuildCancelledError(), progress });
+      await buildInParallel(gen, handle.fd, size, {
+        path,
+        logger,
+        workers: plan.workers,
+        rangeBytes: plan.rangeBytes,
+        pause,
+        cancelled,
+        cancel: () => new BuildCancelledError(),
+        progress,
+      });
       // Bytes appended since the stat are left to the next sync, as a follow reads them.
       await gen.index.finishBuild(pause);
     } else {

@@ -18,14 +18,20 @@ export async function storedIdentities(
     const fast = commonFormMicros(run.start_utc);
     const start = Number.isNaN(fast) ? (parseDateTime(run.start_utc)?.epochMicros ?? Number.NaN) : fast;
     let hashes = byStart.get(start);
-    if (!hashes) byStart.set(start, (hashes = new Set()));
+    if (!hashes) {
+      hashes = new Set();
+      byStart.set(start, hashes);
+    }
     hashes.add(identityHash(run.pipeline_name, run.date_code, run.pid));
   }
   const refs: LineRef[] = [];
   for (const [start, hashes] of byStart) for (const list of gen.index.identityCandidates(start, hashes).values()) refs.push(...list);
   const found = new Map<string, PipelineRun>();
   if (refs.length === 0) return found;
-  for (const run of await read(refs.map((r) => r.offset), refs.map((r) => r.length))) {
+  for (const run of await read(
+    refs.map((r) => r.offset),
+    refs.map((r) => r.length),
+  )) {
     const key = identityKey(run);
     if (!found.has(key)) found.set(key, run);
   }

@@ -1,7 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
+import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
-import type { HistoryBucketSize, HistorySeries, PipelineStats } from "../../domain/pipeline-stats.ts";
 import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
@@ -60,7 +60,18 @@ export function createJsonlRepository(options: JsonlStoreOptions): JsonlReposito
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
     beforeBuild: () => writer.ensureLock(),
   });
-  const writer = new JsonlWriter({ path, logger, fsync: options.fsync ?? JSONL_DEFAULTS.fsync, lockRetryMs: options.lockRetryMs ?? 5000, files: options.files, archiveDeleted: options.archiveDeleted, onCompactionPhase: options.onCompactionPhase }, follower);
+  const writer = new JsonlWriter(
+    {
+      path,
+      logger,
+      fsync: options.fsync ?? JSONL_DEFAULTS.fsync,
+      lockRetryMs: options.lockRetryMs ?? 5000,
+      files: options.files,
+      archiveDeleted: options.archiveDeleted,
+      onCompactionPhase: options.onCompactionPhase,
+    },
+    follower,
+  );
   follower.begin();
   let closed = false;
   /** dataVersion: every generation (a re-index) gets a number of its own. */
@@ -87,7 +98,11 @@ export function createJsonlRepository(options: JsonlStoreOptions): JsonlReposito
           after: query.after,
           total: query.includeTotal !== false,
         });
-        const runs = await follower.read(gen, refs.map((r) => r.offset), refs.map((r) => r.length));
+        const runs = await follower.read(
+          gen,
+          refs.map((r) => r.offset),
+          refs.map((r) => r.length),
+        );
         return { total, runs, next };
       });
     },
@@ -149,7 +164,10 @@ export function createJsonlRepository(options: JsonlStoreOptions): JsonlReposito
     async dataVersion(): Promise<string> {
       const gen = await follower.current();
       let serial = serials.get(gen);
-      if (serial === undefined) serials.set(gen, (serial = ++lastSerial));
+      if (serial === undefined) {
+        serial = ++lastSerial;
+        serials.set(gen, serial);
+      }
       // The file, the index of it and how far it got; the instance part changes with a restart.
       return `${instance}-${serial}-${gen.ino ?? 0}-${gen.indexedBytes}-${gen.index.size}`;
     },

@@ -30,12 +30,7 @@ export class ScratchBuffer {
  * With `scratch`, the returned lines share one reused buffer: they are valid only until the next
  * call with the same scratch, and then only when every line came from a single read.
  */
-export async function fetchLines(
-  handle: FileHandle,
-  offsets: ArrayLike<number>,
-  lengths: ArrayLike<number>,
-  scratch?: ScratchBuffer,
-): Promise<Uint8Array[]> {
+export async function fetchLines(handle: FileHandle, offsets: ArrayLike<number>, lengths: ArrayLike<number>, scratch?: ScratchBuffer): Promise<Uint8Array[]> {
   const n = offsets.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (offsets[a] as number) - (offsets[b] as number));
   const out: Uint8Array[] = new Array(n);

@@ -51,7 +51,10 @@ export async function buildInParallel(cursor: BuildCursor, fd: number, size: num
   const report = () => {
     let bytes = 0;
     for (const b of parsedBytes) bytes += b;
-    if (bytes > reported) options.progress?.((reported = bytes));
+    if (bytes > reported) {
+      reported = bytes;
+      options.progress?.(bytes);
+    }
   };
   let failure: Error | null = null;
   const fail = (error: Error) => {

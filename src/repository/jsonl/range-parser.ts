@@ -1,7 +1,7 @@
 import { isAscii } from "node:buffer";
 import { readSync } from "node:fs";
-import { CHUNK_ROWS, COLUMNS, Chunk, type Column } from "./index/chunk.ts";
-import { type LabelValues, Labels } from "./index/labels.ts";
+import { CHUNK_ROWS, Chunk, COLUMNS, type Column } from "./index/chunk.ts";
+import { Labels, type LabelValues } from "./index/labels.ts";
 import { runNow, stableOrder } from "./index/stable-order.ts";
 import { decodeLineKeys } from "./record-codec.ts";
 
@@ -103,7 +103,10 @@ function parseInto(out: ParsedRange, labels: Labels, fd: number, range: ByteRang
 
   let chunk: Chunk | null = null;
   const add = (keys: ReturnType<typeof decodeLineKeys> & { kind: "run" }, offset: number, length: number) => {
-    if (!chunk || chunk.n === CHUNK_ROWS) out.chunks.push((chunk = new Chunk()));
+    if (!chunk || chunk.n === CHUNK_ROWS) {
+      chunk = new Chunk();
+      out.chunks.push(chunk);
+    }
     const k = keys.keys;
     const i = chunk.n++;
     chunk.start[i] = k.startMicros;

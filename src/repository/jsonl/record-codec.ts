@@ -1,10 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import { type DecodedRun, type RunKeys, decodeRunKeys, decodeStoredRun } from "../../domain/run-decoder.ts";
+import { type DecodedRun, decodeRunKeys, decodeStoredRun, type RunKeys } from "../../domain/run-decoder.ts";
 
-export type DecodedLine =
-  | { kind: "run"; run: PipelineRun; startMicros: number; endMicros: number }
-  | { kind: "blank" }
-  | { kind: "invalid"; reason: string };
+export type DecodedLine = { kind: "run"; run: PipelineRun; startMicros: number; endMicros: number } | { kind: "blank" } | { kind: "invalid"; reason: string };
 
 const decoder = new TextDecoder();
 

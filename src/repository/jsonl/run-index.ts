@@ -1,15 +1,15 @@
+import type { PipelineStats } from "../../domain/pipeline-stats.ts";
 import type { RunKeys } from "../../domain/run-decoder.ts";
 import type { RunFilter } from "../../domain/run-filter.ts";
 import { NEWEST_FIRST, type RunOrder } from "../../domain/run-ordering.ts";
-import type { PipelineStats } from "../../domain/pipeline-stats.ts";
 import type { HistoryBuilder } from "../in-process/history-builder.ts";
 import type { Chunk } from "./index/chunk.ts";
 import { type RowColumns, SortedColumns, StagedRows } from "./index/columns.ts";
-import { type LabelValues, Labels } from "./index/labels.ts";
-import { type IndexPage, type LineRef, type PageRequest, RowReader, pageOf, refsOf } from "./index/pages.ts";
-import { type Selection, countSelected, coversAll, select } from "./index/selection.ts";
-import { type Pause, type Steps, runNow, runSliced, stableOrder } from "./index/stable-order.ts";
-import { GroupTotals, addHistory, summarize } from "./index/statistics.ts";
+import { Labels, type LabelValues } from "./index/labels.ts";
+import { type IndexPage, type LineRef, type PageRequest, pageOf, RowReader, refsOf } from "./index/pages.ts";
+import { countSelected, coversAll, type Selection, select } from "./index/selection.ts";
+import { type Pause, runNow, runSliced, type Steps, stableOrder } from "./index/stable-order.ts";
+import { addHistory, GroupTotals, summarize } from "./index/statistics.ts";
 
 export type { IndexPage, LineRef, Selection };
 
@@ -104,7 +104,13 @@ export class RunIndex {
     this.staged.pushColumns(rows, groupIds);
     if (minGap < this.minGap) this.minGap = minGap;
     for (let i = 0; i < rows.n; i++) {
-      this.totals.add(groupIds[rows.group[i] as number] as number, rows.start[i] as number, rows.offset[i] as number, rows.elapsed[i] as number, rows.rowcount[i] as number);
+      this.totals.add(
+        groupIds[rows.group[i] as number] as number,
+        rows.start[i] as number,
+        rows.offset[i] as number,
+        rows.elapsed[i] as number,
+        rows.rowcount[i] as number,
+      );
     }
   }
 

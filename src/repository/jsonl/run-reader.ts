@@ -1,7 +1,7 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { StoreUnavailableError } from "../../errors.ts";
-import { type Generation, describeError, useGeneration } from "./generation.ts";
-import { type ScratchBuffer, fetchLines } from "./line-fetcher.ts";
+import { describeError, type Generation, useGeneration } from "./generation.ts";
+import { fetchLines, type ScratchBuffer } from "./line-fetcher.ts";
 import { decodeLine } from "./record-codec.ts";
 
 /** A line is not where the index says it is: the file was rewritten in place. */

@@ -1,6 +1,6 @@
 import { dlopen, FFIType } from "bun:ffi";
-import { mkdir, open, unlink, type FileHandle } from "node:fs/promises";
 import { fstatSync, statSync } from "node:fs";
+import { type FileHandle, mkdir, open, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** The exclusive right to append to one JSONL file, held by at most one process. */
@@ -96,11 +96,19 @@ async function tryPidFile(lockPath: string): Promise<LockResult> {
     try {
       handle = await open(lockPath, "wx");
     } catch {
-      const holder = Number((await Bun.file(lockPath).text().catch(() => "")).trim());
+      const holder = Number(
+        (
+          await Bun.file(lockPath)
+            .text()
+            .catch(() => "")
+        ).trim(),
+      );
       if (holder && holder !== process.pid && isAlive(holder)) {
         return { ok: false, reason: `another process (pid ${holder}) holds the writer lock ${lockPath}` };
       }
-      await Bun.file(lockPath).delete().catch(() => {});
+      await Bun.file(lockPath)
+        .delete()
+        .catch(() => {});
       continue;
     }
     await handle.write(`${process.pid}\n`);
@@ -108,8 +116,18 @@ async function tryPidFile(lockPath: string): Promise<LockResult> {
     return {
       ok: true,
       lock: {
-        held: async () => Number((await Bun.file(lockPath).text().catch(() => "")).trim()) === process.pid,
-        release: () => Bun.file(lockPath).delete().catch(() => {}),
+        held: async () =>
+          Number(
+            (
+              await Bun.file(lockPath)
+                .text()
+                .catch(() => "")
+            ).trim(),
+          ) === process.pid,
+        release: () =>
+          Bun.file(lockPath)
+            .delete()
+            .catch(() => {}),
       },
     };
   }

@@ -1,23 +1,23 @@
 import { rm } from "node:fs/promises";
+import { planInsert } from "../../domain/insert-plan.ts";
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
-import { type RunKeys, decodeRunKeys } from "../../domain/run-decoder.ts";
+import { decodeRunKeys, type RunKeys } from "../../domain/run-decoder.ts";
+import type { RunFilter } from "../../domain/run-filter.ts";
 import { identityKey } from "../../domain/run-identity.ts";
 import { InvalidInputError, StoreReadOnlyError, StoreUnavailableError } from "../../errors.ts";
 import { BackoffLog } from "../../log-backoff.ts";
 import type { Logger } from "../../logger.ts";
-import { planInsert } from "../../domain/insert-plan.ts";
-import type { RunFilter } from "../../domain/run-filter.ts";
 import type { CompactionReport, InsertOutcome } from "../port.ts";
-import { WriteFailures, failureCause } from "../write-failures.ts";
+import { failureCause, WriteFailures } from "../write-failures.ts";
 import { type AppendFiles, nodeAppendFiles } from "./append-files.ts";
-import { type AppendedLine, type FsyncMode, PathChangedError, createAppender } from "./appender.ts";
-import { type CompactionPhase, type CompactionResult, archivePathFor, compactFile, compactionTempPath } from "./compaction.ts";
+import { type AppendedLine, createAppender, type FsyncMode, PathChangedError } from "./appender.ts";
+import { archivePathFor, type CompactionPhase, type CompactionResult, compactFile, compactionTempPath } from "./compaction.ts";
 import type { Follower } from "./follower.ts";
 import { describeError } from "./generation.ts";
 import { identityClaims, storedIdentities } from "./identity-lookup.ts";
 import { encodeRun } from "./record-codec.ts";
 import { StaleIndexError } from "./run-reader.ts";
-import { type WriterLock, tryLockWriter } from "./writer-lock.ts";
+import { tryLockWriter, type WriterLock } from "./writer-lock.ts";
 
 export interface WriterOptions {
   path: string;
@@ -151,16 +151,20 @@ export class JsonlWriter {
     const began = performance.now();
     let result: CompactionResult;
     try {
-      result = await compactFile(path, { offsets, lengths }, {
-        ino: gen.ino,
-        archivePath: this.options.archiveDeleted ? archivePathFor(path) : undefined,
-        holdWrites: (work) =>
-          this.appender.exclusive(async () => {
-            await this.holdLock();
-            return work();
-          }),
-        onPhase: this.options.onCompactionPhase,
-      });
+      result = await compactFile(
+        path,
+        { offsets, lengths },
+        {
+          ino: gen.ino,
+          archivePath: this.options.archiveDeleted ? archivePathFor(path) : undefined,
+          holdWrites: (work) =>
+            this.appender.exclusive(async () => {
+              await this.holdLock();
+              return work();
+            }),
+          onPhase: this.options.onCompactionPhase,
+        },
+      );
     } catch (error) {
       if (error instanceof StoreReadOnlyError) throw error;
       if (error instanceof StaleIndexError) {
@@ -294,7 +298,11 @@ export class JsonlWriter {
 
   private async acquireLock(): Promise<void> {
     const { path, logger } = this.options;
-    const result = await tryLockWriter(path).catch((error): { ok: false; reason: string; error: true } => ({ ok: false, reason: describeError(error), error: true }));
+    const result = await tryLockWriter(path).catch((error): { ok: false; reason: string; error: true } => ({
+      ok: false,
+      reason: describeError(error),
+      error: true,
+    }));
     if (result.ok) {
       if (this.readOnlyReason) logger.info("took the writer lock", { path });
       // Only the writer rewrites the file, so a side file left now is from a rewrite that crashed.

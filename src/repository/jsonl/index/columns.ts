@@ -1,7 +1,8 @@
-import { CHUNK_ROWS, COLUMNS, Chunk, type Column, type ColumnName, type RowValues } from "./chunk.ts";
+import { CHUNK_ROWS, Chunk, COLUMNS, type Column, type ColumnName, type RowValues } from "./chunk.ts";
 
 const CHUNK_BITS = Math.log2(CHUNK_ROWS);
 const CHUNK_MASK = CHUNK_ROWS - 1;
+
 import type { Steps } from "./stable-order.ts";
 
 /** A place between rows: before row `row` of chunk `chunk` (chunk === count: the end). */
@@ -21,8 +22,10 @@ export class StagedRows {
   push(v: RowValues): void {
     let last = this.chunks.at(-1);
     // The first chunk starts small and grows: a single POST stages a single row.
-    if (!last) this.chunks.push((last = new Chunk(16)));
-    else if (last.n === CHUNK_ROWS) this.chunks.push((last = new Chunk()));
+    if (!last || last.n === CHUNK_ROWS) {
+      last = last ? new Chunk() : new Chunk(16);
+      this.chunks.push(last);
+    }
     last.reserveOne();
     last.push(v);
     this.size += 1;
@@ -33,8 +36,10 @@ export class StagedRows {
   pushColumns(rows: RowColumns, groupIds: Uint32Array): void {
     for (let from = 0; from < rows.n; ) {
       let last = this.chunks.at(-1);
-      if (!last || last.n === CHUNK_ROWS) this.chunks.push((last = new Chunk()));
-      else if (last.full) last.reserveOne();
+      if (!last || last.n === CHUNK_ROWS) {
+        last = new Chunk();
+        this.chunks.push(last);
+      } else if (last.full) last.reserveOne();
       const take = Math.min(last.capacity - last.n, rows.n - from);
       for (const name of COLUMNS) {
         if (name !== "group") (last[name] as Column).set((rows[name] as Column).subarray(from, from + take) as never, last.n);
@@ -91,7 +96,10 @@ export class SortedColumns {
   /** Adds a row that fitsAtEnd. */
   append(v: RowValues): void {
     let last = this.list.at(-1);
-    if (!last || last.n === CHUNK_ROWS) this.list.push((last = new Chunk()));
+    if (!last || last.n === CHUNK_ROWS) {
+      last = new Chunk();
+      this.list.push(last);
+    }
     last.reserveOne();
     last.push(v);
     this.rows += 1;

@@ -7,7 +7,10 @@ type Tree = Map<string | null, Tree | number>;
 
 function branch(tree: Tree, key: string | null): Tree {
   let next = tree.get(key) as Tree | undefined;
-  if (next === undefined) tree.set(key, (next = new Map()));
+  if (next === undefined) {
+    next = new Map();
+    tree.set(key, next);
+  }
   return next;
 }
 

@@ -1,9 +1,9 @@
-import { type RunOrder, compareValues } from "../../../domain/run-ordering.ts";
+import { compareValues, type RunOrder } from "../../../domain/run-ordering.ts";
+import { BoundedHeap as PositionHeap } from "../../in-process/bounded-heap.ts";
 import type { Keyset } from "../../port.ts";
 import type { Chunk } from "./chunk.ts";
 import type { SortedColumns } from "./columns.ts";
 import type { Labels } from "./labels.ts";
-import { BoundedHeap as PositionHeap } from "../../in-process/bounded-heap.ts";
 import { type Selection, scan } from "./selection.ts";
 
 /** Where a run's line is in the file. */
@@ -98,16 +98,23 @@ export function pageOf(columns: SortedColumns, rows: RowReader, s: Selection, re
     let range = s;
     if (after) {
       const v = after.value as number;
-      range = order.descending ? { ...s, hi: minCursor(s.hi, columns.pairBound(v, after.tie, false)) } : { ...s, lo: maxCursor(s.lo, columns.pairBound(v, after.tie, true)) };
+      range = order.descending
+        ? { ...s, hi: minCursor(s.hi, columns.pairBound(v, after.tie, false)) }
+        : { ...s, lo: maxCursor(s.lo, columns.pairBound(v, after.tie, true)) };
     } else if (s.all && skip > 0) {
       range = order.descending ? { ...s, hi: maxCursor(s.lo, columns.backward(s.hi, skip)) } : { ...s, lo: minCursor(s.hi, columns.forward(s.lo, skip)) };
       skip = 0;
     }
     const want = skip + req.limit + 1;
-    scan(columns, range, (_chunk, i, c) => {
-      kept.push(columns.position(c, i));
-      return kept.length < want;
-    }, !order.descending);
+    scan(
+      columns,
+      range,
+      (_chunk, i, c) => {
+        kept.push(columns.position(c, i));
+        return kept.length < want;
+      },
+      !order.descending,
+    );
     if (req.total) total = count(s);
   } else {
     const heap = new PositionHeap(skip + req.limit + 1, (a, b) => rows.compare(a, b, order));

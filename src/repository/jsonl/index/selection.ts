@@ -2,7 +2,7 @@ import { parseDateTime } from "../../../domain/datetime.ts";
 import type { RunFilter } from "../../../domain/run-filter.ts";
 import type { Chunk } from "./chunk.ts";
 import { summaryOf } from "./chunk-summary.ts";
-import { type Cursor, type SortedColumns, compareCursors } from "./columns.ts";
+import { type Cursor, compareCursors, type SortedColumns } from "./columns.ts";
 import type { Labels } from "./labels.ts";
 
 /**
@@ -25,7 +25,15 @@ export interface Selection {
   localTo: number;
 }
 
-const UNBOUNDED = { endTo: Infinity, minRows: -Infinity, maxRows: Infinity, minElapsed: -Infinity, maxElapsed: Infinity, localFrom: -Infinity, localTo: Infinity };
+const UNBOUNDED = {
+  endTo: Infinity,
+  minRows: -Infinity,
+  maxRows: Infinity,
+  minElapsed: -Infinity,
+  maxElapsed: Infinity,
+  localFrom: -Infinity,
+  localTo: Infinity,
+};
 const NOWHERE: Cursor = { chunk: 0, row: 0 };
 const EMPTY: Selection = { lo: NOWHERE, hi: NOWHERE, all: true, labelsOnly: false, groups: null, ...UNBOUNDED };
 
@@ -63,7 +71,7 @@ export function select(columns: SortedColumns, labels: Labels, filter: RunFilter
 }
 
 /** Called with each selected row; returning false stops the scan. */
-export type Visit = (chunk: Chunk, row: number, chunkNumber: number) => boolean | void;
+export type Visit = (chunk: Chunk, row: number, chunkNumber: number) => boolean | undefined;
 
 /**
  * Visits the selected rows, newest start first (or oldest first), until `visit` returns false;

@@ -3,7 +3,7 @@ import { GroupStats, rankGroups } from "../../in-process/group-stats.ts";
 import type { HistoryBuilder } from "../../in-process/history-builder.ts";
 import type { SortedColumns } from "./columns.ts";
 import type { Labels } from "./labels.ts";
-import { type Selection, coversAll, scan } from "./selection.ts";
+import { coversAll, type Selection, scan } from "./selection.ts";
 
 /**
  * Per-group statistics of every stored row, folded in as rows arrive (in any order), so the
