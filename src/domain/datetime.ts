@@ -79,6 +79,40 @@ export function commonFormMicros(text: string): number {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+const byteDigit = (bytes: Uint8Array, at: number) => {
+  const d = (bytes[at] as number) - 48;
+  return d >= 0 && d <= 9 ? d : Number.NaN;
+};
+const byteTwo = (bytes: Uint8Array, at: number) => byteDigit(bytes, at) * 10 + byteDigit(bytes, at + 1);
+
+/**
+ * Whether the ASCII text at bytes[from, from + length) is one commonFormMicros accepts (not
+ * NaN), judged on the bytes: readers that copy stored lines check their date-times this way
+ * without making strings of them. A test holds the two to the same answers.
+ */
+export function isCommonForm(bytes: Uint8Array, from: number, length: number): boolean {
+  if (length !== 19 && length !== 20 && length !== 25) return false;
+  if (from + length > bytes.length) return false;
+  const sep = bytes[from + 10];
+  if ((sep !== 84 && sep !== 32) || bytes[from + 4] !== 45 || bytes[from + 7] !== 45) return false;
+  if (bytes[from + 13] !== 58 || bytes[from + 16] !== 58) return false;
+  if (length === 20 && bytes[from + 19] !== 90) return false;
+  if (length === 25) {
+    const zone = [43, 48, 48, 58, 48, 48]; // "+00:00"
+    for (let i = 0; i < 6; i++) if (bytes[from + 19 + i] !== zone[i]) return false;
+  }
+  const year = byteTwo(bytes, from) * 100 + byteTwo(bytes, from + 2);
+  const month = byteTwo(bytes, from + 5);
+  const day = byteTwo(bytes, from + 8);
+  const hour = byteTwo(bytes, from + 11);
+  const minute = byteTwo(bytes, from + 14);
+  const second = byteTwo(bytes, from + 17);
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59)) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const dim = month === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[month - 1] as number);
+  return day <= dim;
+}
+
 function parseCommon(text: string): ParsedDateTime | undefined {
   const epochMicros = commonFormMicros(text);
   if (Number.isNaN(epochMicros)) return undefined;

@@ -1,4 +1,6 @@
-import type { RunRepository } from "../repository/port.ts";
+import type { RunFilter } from "../domain/run-filter.ts";
+import type { RunOrder } from "../domain/run-ordering.ts";
+import type { EncodedRuns, RunRepository } from "../repository/port.ts";
 
 /** Wraps a store so that every operation reports its duration (seconds) by name. */
 export function instrumentRepository(inner: RunRepository, observe: (operation: string, seconds: number) => void): RunRepository {
@@ -12,7 +14,25 @@ export function instrumentRepository(inner: RunRepository, observe: (operation: 
         observe(operation, (performance.now() - began) / 1000);
       }
     };
+  const streamJson = inner.streamRunsJson?.bind(inner);
   return {
+    ...(streamJson
+      ? {
+          async *streamRunsJson(
+            filter: RunFilter,
+            order: RunOrder | undefined,
+            names: Set<string>,
+            onTotal?: (total: number) => void,
+          ): AsyncIterable<EncodedRuns> {
+            const began = performance.now();
+            try {
+              yield* streamJson(filter, order, names, onTotal);
+            } finally {
+              observe("stream_runs", (performance.now() - began) / 1000);
+            }
+          },
+        }
+      : {}),
     backend: inner.backend,
     findRuns: timed("find_runs", (q) => inner.findRuns(q)),
     countRuns: timed("count_runs", (f) => inner.countRuns(f)),

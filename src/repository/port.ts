@@ -95,6 +95,12 @@ export type { InsertOutcome } from "../domain/insert-plan.ts";
  * - runHistory: InvalidInputError (a time zone the store does not know).
  * Anything else is a bug and surfaces as a 500.
  */
+/** Runs as JSON texts joined by commas (the first without one). */
+export interface EncodedRuns {
+  bytes: Uint8Array;
+  count: number;
+}
+
 export interface RunRepository {
   /** The backend's name as /health reports it ("jsonl", "memory", "oracle"). */
   readonly backend: string;
@@ -107,6 +113,11 @@ export interface RunRepository {
    * that takes a snapshot of the matches tells `onTotal` how many it will yield, before the
    * first one (so a total sent with them agrees with them); others never call it. */
   streamRuns(filter: RunFilter, order?: RunOrder, onTotal?: (total: number) => void): AsyncIterable<PipelineRun>;
+
+  /** The same runs as streamRuns, already written as JSON: each chunk holds the
+   * `JSON.stringify` texts of consecutive runs joined by commas, and `names` collects their
+   * pipeline_names. For a store that can write its records without building them; optional. */
+  streamRunsJson?(filter: RunFilter, order: RunOrder | undefined, names: Set<string>, onTotal?: (total: number) => void): AsyncIterable<EncodedRuns>;
 
   /** The number of runs matching `filter`. */
   countRuns(filter: RunFilter): Promise<number>;

@@ -4,7 +4,7 @@ import { NEWEST_FIRST } from "../domain/run-ordering.ts";
 import { noneMatch } from "../http/conditional.ts";
 import { decodeCursor, encodeCursor, queryFingerprint } from "../http/cursor.ts";
 import { CSV_COLUMNS, exportDownload } from "../http/export-stream.ts";
-import { streamRunEnvelope } from "../http/json-stream.ts";
+import { streamEncodedEnvelope, streamRunEnvelope } from "../http/json-stream.ts";
 import { problemJson, problemResponse, validationHook } from "../http/problem.ts";
 import { toRunFilter } from "../http/schemas/filter-query.ts";
 import { PipelineInfoResponseSchema } from "../http/schemas/run-page.ts";
@@ -82,14 +82,18 @@ export function runsRoutes(repository: RunRepository) {
       // The total of the snapshot the runs come from where the store has one, so both agree
       // even when a write lands meanwhile; else a count of its own.
       let total: number | undefined;
+      const countTotal = async () => total ?? (await repository.countRuns(filter));
+      if (repository.streamRunsJson) {
+        const names = new Set<string>();
+        const chunks = repository.streamRunsJson(filter, order, names, (n) => {
+          total = n;
+        });
+        return c.body(streamEncodedEnvelope(countTotal, chunks, names), 200, { "content-type": "application/json" });
+      }
       const runs = repository.streamRuns(filter, order, (n) => {
         total = n;
       });
-      return c.body(
-        streamRunEnvelope(async () => total ?? (await repository.countRuns(filter)), runs),
-        200,
-        { "content-type": "application/json" },
-      );
+      return c.body(streamRunEnvelope(countTotal, runs), 200, { "content-type": "application/json" });
     }
 
     const page = await repository.findRuns({ filter, order, limit: query.limit, offset: query.offset, after, includeTotal: query.include_total });

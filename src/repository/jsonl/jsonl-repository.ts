@@ -6,14 +6,15 @@ import { TimeBuckets } from "../../domain/time-buckets.ts";
 import { StoreUnavailableError } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../logger.ts";
 import { HistoryBuilder } from "../in-process/history-builder.ts";
-import type { FileStoreHealth, FindRunsQuery, InsertOutcome, RunPage, RunRepository } from "../port.ts";
+import type { EncodedRuns, FileStoreHealth, FindRunsQuery, InsertOutcome, RunPage, RunRepository } from "../port.ts";
 import type { AppendFiles } from "./append-files.ts";
 import type { FsyncMode } from "./appender.ts";
 import type { CompactionPhase } from "./compaction.ts";
 import { Follower } from "./follower.ts";
 import { type Generation, useGeneration } from "./generation.ts";
 import { ScratchBuffer } from "./line-fetcher.ts";
-import { StaleIndexError } from "./run-reader.ts";
+import { NameCollector } from "./line-transcoder.ts";
+import { readRunsJson, StaleIndexError } from "./run-reader.ts";
 import { JSONL_DEFAULTS } from "./settings.ts";
 import { JsonlWriter } from "./writer.ts";
 
@@ -84,6 +85,41 @@ export function createJsonlRepository(options: JsonlStoreOptions): JsonlReposito
   }, options.followIntervalMs ?? 250);
   follow.unref?.();
 
+  /** The snapshot of the matches, read batch by batch from the generation it was taken on. */
+  async function* batches<T>(
+    filter: RunFilter,
+    order: RunOrder | undefined,
+    onTotal: ((total: number) => void) | undefined,
+    read: (gen: Generation, offsets: Float64Array, lengths: Uint32Array, scratch: ScratchBuffer) => Promise<T>,
+  ): AsyncIterable<T> {
+    const gen = await follower.current();
+    const { offsets, lengths } = gen.index.refs(gen.index.select(filter), order);
+    onTotal?.(offsets.length);
+    // Lines are decoded before the next batch is read, so one buffer serves the whole export.
+    const scratch = new ScratchBuffer();
+    // The whole export reads the file it started on, even when it is replaced meanwhile.
+    const release = useGeneration(gen);
+    try {
+      for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
+        let batch: T;
+        try {
+          batch = await read(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH), scratch);
+        } catch (error) {
+          if (!(error instanceof StaleIndexError)) throw error;
+          follower.noticeRewrite();
+          throw new StoreUnavailableError(`${path} was rewritten during the export; retry`, 1);
+        }
+        yield batch;
+        // Decoding and re-encoding every run makes garbage faster than the collector's own pace
+        // would free it: an all_data export of 1M runs over HTTP grew the process by ~200 MiB
+        // without this, ~95 MiB collecting every 20,000 runs, ~65 MiB every 10,000 (same time).
+        if ((i / STREAM_BATCH) % GC_EVERY_BATCHES === GC_EVERY_BATCHES - 1) Bun.gc(true);
+      }
+    } finally {
+      release();
+    }
+  }
+
   return {
     backend: "jsonl",
 
@@ -108,32 +144,12 @@ export function createJsonlRepository(options: JsonlStoreOptions): JsonlReposito
     },
 
     async *streamRuns(filter: RunFilter, order?: RunOrder, onTotal?: (total: number) => void): AsyncIterable<PipelineRun> {
-      const gen = await follower.current();
-      const { offsets, lengths } = gen.index.refs(gen.index.select(filter), order);
-      onTotal?.(offsets.length);
-      // Lines are decoded before the next batch is read, so one buffer serves the whole export.
-      const scratch = new ScratchBuffer();
-      // The whole export reads the file it started on, even when it is replaced meanwhile.
-      const release = useGeneration(gen);
-      try {
-        for (let i = 0; i < offsets.length; i += STREAM_BATCH) {
-          let runs: PipelineRun[];
-          try {
-            runs = await follower.read(gen, offsets.subarray(i, i + STREAM_BATCH), lengths.subarray(i, i + STREAM_BATCH), scratch);
-          } catch (error) {
-            if (!(error instanceof StaleIndexError)) throw error;
-            follower.noticeRewrite();
-            throw new StoreUnavailableError(`${path} was rewritten during the export; retry`, 1);
-          }
-          yield* runs;
-          // Decoding and re-encoding every run makes garbage faster than the collector's own pace
-          // would free it: an all_data export of 1M runs over HTTP grew the process by ~200 MiB
-          // without this, ~95 MiB collecting every 20,000 runs, ~65 MiB every 10,000 (same time).
-          if ((i / STREAM_BATCH) % GC_EVERY_BATCHES === GC_EVERY_BATCHES - 1) Bun.gc(true);
-        }
-      } finally {
-        release();
-      }
+      for await (const runs of batches(filter, order, onTotal, (gen, offsets, lengths, scratch) => follower.read(gen, offsets, lengths, scratch))) yield* runs;
+    },
+
+    streamRunsJson(filter: RunFilter, order: RunOrder | undefined, names: Set<string>, onTotal?: (total: number) => void): AsyncIterable<EncodedRuns> {
+      const collector = new NameCollector(names);
+      return batches(filter, order, onTotal, (gen, offsets, lengths, scratch) => readRunsJson(gen, path, offsets, lengths, scratch, collector));
     },
 
     async countRuns(filter: RunFilter): Promise<number> {
