@@ -1,4 +1,5 @@
 import { FIELD_NAMES, type PipelineRun } from "../domain/pipeline-info.ts";
+import type { EncodedRuns } from "../repository/port.ts";
 
 const encoder = new TextEncoder();
 
@@ -72,11 +73,41 @@ export const ndjsonLine = (run: PipelineRun) => `${JSON.stringify(run)}\n`;
 
 const stamp = (now: Date) => now.toISOString().replace(/[-:]/g, "").slice(0, 15);
 
-/** A file download of `runs`: the streamed body and the headers that name its type and file. */
-export function exportDownload(format: "csv" | "ndjson", runs: AsyncIterable<PipelineRun>, now = new Date()) {
+const NEWLINE = new Uint8Array([10]);
+
+/** NDJSON from chunks of runs a store wrote as JSON joined by newlines: the same bytes as
+ * ndjsonLine of each run. */
+function ndjsonFromEncoded(chunks: AsyncIterable<EncodedRuns>): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await iterator.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        if (next.value.count === 0) return;
+        controller.enqueue(next.value.bytes);
+        controller.enqueue(NEWLINE);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+/** A file download of `runs` (or, for NDJSON, of runs the store wrote as JSON lines): the
+ * streamed body and the headers that name its type and file. */
+export function exportDownload(format: "csv" | "ndjson", runs: AsyncIterable<PipelineRun> | { encoded: AsyncIterable<EncodedRuns> }, now = new Date()) {
   const csv = format === "csv";
+  let body: ReadableStream<Uint8Array>;
+  if ("encoded" in runs) body = ndjsonFromEncoded(runs.encoded);
+  else body = csv ? streamText(`${CSV_COLUMNS.join(",")}\r\n`, runs, csvRow) : streamText("", runs, ndjsonLine);
   return {
-    body: csv ? streamText(`${CSV_COLUMNS.join(",")}\r\n`, runs, csvRow) : streamText("", runs, ndjsonLine),
+    body,
     headers: {
       "content-type": csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
       "content-disposition": `attachment; filename="pipeline_runs-${stamp(now)}.${csv ? "csv" : "ndjson"}"`,

@@ -23,10 +23,11 @@ export function instrumentRepository(inner: RunRepository, observe: (operation: 
             order: RunOrder | undefined,
             names: Set<string>,
             onTotal?: (total: number) => void,
+            separator?: "," | "\n",
           ): AsyncIterable<EncodedRuns> {
             const began = performance.now();
             try {
-              yield* streamJson(filter, order, names, onTotal);
+              yield* streamJson(filter, order, names, onTotal, separator);
             } finally {
               observe("stream_runs", (performance.now() - began) / 1000);
             }

@@ -95,7 +95,7 @@ export type { InsertOutcome } from "../domain/insert-plan.ts";
  * - runHistory: InvalidInputError (a time zone the store does not know).
  * Anything else is a bug and surfaces as a 500.
  */
-/** Runs as JSON texts joined by commas (the first without one). */
+/** Runs as JSON texts joined by a separator (none before the first or after the last). */
 export interface EncodedRuns {
   bytes: Uint8Array;
   count: number;
@@ -115,9 +115,16 @@ export interface RunRepository {
   streamRuns(filter: RunFilter, order?: RunOrder, onTotal?: (total: number) => void): AsyncIterable<PipelineRun>;
 
   /** The same runs as streamRuns, already written as JSON: each chunk holds the
-   * `JSON.stringify` texts of consecutive runs joined by commas, and `names` collects their
-   * pipeline_names. For a store that can write its records without building them; optional. */
-  streamRunsJson?(filter: RunFilter, order: RunOrder | undefined, names: Set<string>, onTotal?: (total: number) => void): AsyncIterable<EncodedRuns>;
+   * `JSON.stringify` texts of consecutive runs joined by `separator` (a comma unless given), and
+   * `names` collects their pipeline_names. For a store that can write its records without
+   * building them; optional. */
+  streamRunsJson?(
+    filter: RunFilter,
+    order: RunOrder | undefined,
+    names: Set<string>,
+    onTotal?: (total: number) => void,
+    separator?: "," | "\n",
+  ): AsyncIterable<EncodedRuns>;
 
   /** The number of runs matching `filter`. */
   countRuns(filter: RunFilter): Promise<number>;

@@ -68,6 +68,11 @@ export function runsRoutes(repository: RunRepository) {
       }
     }
 
+    if (format === "ndjson" && query.all_data && repository.streamRunsJson) {
+      const { body, headers } = exportDownload(format, { encoded: repository.streamRunsJson(filter, order, new Set(), undefined, "\n") });
+      return c.body(body, 200, headers);
+    }
+
     if (format !== "json") {
       const runs = query.all_data
         ? repository.streamRuns(filter, order)

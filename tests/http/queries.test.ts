@@ -202,6 +202,21 @@ for (const [name, open] of STORES) {
               finished = true;
             }
           },
+          // A store that writes its runs as JSON streams them that way: the same must stop.
+          ...(repository.streamRunsJson
+            ? {
+                async *streamRunsJson(filter, order, names, onTotal, separator) {
+                  try {
+                    for await (const chunk of repository.streamRunsJson?.(filter, order, names, onTotal, separator) ?? []) {
+                      produced += chunk.count;
+                      yield chunk;
+                    }
+                  } finally {
+                    finished = true;
+                  }
+                },
+              }
+            : {}),
         };
         const res = await createApp({ repository: counting }).request("/get_pipeline_info?all_data=true&format=ndjson");
         const reader = (res.body as ReadableStream<Uint8Array>).getReader();

@@ -25,7 +25,7 @@ async function mixedLines(): Promise<string[]> {
   return lines;
 }
 
-test("all_data from the JSONL store is byte for byte the answer built from decoded runs", async () => {
+test("all_data from the JSONL store, JSON or NDJSON, is byte for byte the answer built from decoded runs", async () => {
   const { dir, remove } = await tempDir();
   try {
     const path = join(dir, "runs.jsonl");
@@ -35,7 +35,15 @@ test("all_data from the JSONL store is byte for byte the answer built from decod
       expect(repository.streamRunsJson).toBeDefined();
       // The same store without its JSON stream: the route decodes and encodes every run.
       const decoding: RunRepository = { ...repository, streamRunsJson: undefined };
-      for (const query of ["all_data=true", "all_data=true&order_by=pid", "all_data=true&pipeline_name=none", "all_data=true&min_rowcount=1"]) {
+      for (const query of [
+        "all_data=true",
+        "all_data=true&order_by=pid",
+        "all_data=true&pipeline_name=none",
+        "all_data=true&min_rowcount=1",
+        "all_data=true&format=ndjson",
+        "all_data=true&format=ndjson&order_by=pid",
+        "all_data=true&format=ndjson&pipeline_name=none",
+      ]) {
         const copied = await (await createApp({ repository }).request(`/get_pipeline_info?${query}`)).text();
         const decoded = await (await createApp({ repository: decoding }).request(`/get_pipeline_info?${query}`)).text();
         expect(copied).toBe(decoded);

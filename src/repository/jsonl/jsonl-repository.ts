@@ -147,9 +147,16 @@ export function createJsonlRepository(options: JsonlStoreOptions): JsonlReposito
       for await (const runs of batches(filter, order, onTotal, (gen, offsets, lengths, scratch) => follower.read(gen, offsets, lengths, scratch))) yield* runs;
     },
 
-    streamRunsJson(filter: RunFilter, order: RunOrder | undefined, names: Set<string>, onTotal?: (total: number) => void): AsyncIterable<EncodedRuns> {
+    streamRunsJson(
+      filter: RunFilter,
+      order: RunOrder | undefined,
+      names: Set<string>,
+      onTotal?: (total: number) => void,
+      separator: "," | "\n" = ",",
+    ): AsyncIterable<EncodedRuns> {
       const collector = new NameCollector(names);
-      return batches(filter, order, onTotal, (gen, offsets, lengths, scratch) => readRunsJson(gen, path, offsets, lengths, scratch, collector));
+      const byte = separator.charCodeAt(0);
+      return batches(filter, order, onTotal, (gen, offsets, lengths, scratch) => readRunsJson(gen, path, offsets, lengths, scratch, collector, byte));
     },
 
     async countRuns(filter: RunFilter): Promise<number> {

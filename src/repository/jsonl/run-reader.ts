@@ -64,8 +64,9 @@ const textEncoder = new TextEncoder();
 
 /**
  * The runs at the given lines of a generation's file as their canonical JSON (the bytes
- * JSON.stringify gives for what readRuns returns), separated by commas: a line already in the
- * usual shape is copied, others are decoded and encoded. Adds each run's pipeline_name to
+ * JSON.stringify gives for what readRuns returns), separated: a line already in the
+ * usual shape is copied, others are decoded and encoded. `separator` is a byte (a comma unless
+ * given). Adds each run's pipeline_name to
  * `names`. The bytes are the caller's to keep; the lines come through `scratch`.
  */
 export async function readRunsJson(
@@ -75,6 +76,7 @@ export async function readRunsJson(
   lengths: ArrayLike<number>,
   scratch: ScratchBuffer,
   names: NameCollector,
+  separator = 44,
 ): Promise<EncodedRuns> {
   if (!gen.handle || offsets.length === 0) return { bytes: new Uint8Array(0), count: 0 };
   if (gen.retired && gen.users === 0) throw new StaleIndexError();
@@ -90,7 +92,7 @@ export async function readRunsJson(
     for (let k = 0; k < lines.length; k++) {
       const line = lines[k] as Uint8Array;
       rest -= line.length + 1;
-      if (k > 0) out[at++] = 44;
+      if (k > 0) out[at++] = separator;
       const end = transcodeLine(line, out, at, names);
       if (end >= 0) {
         at = end;
