@@ -27,7 +27,6 @@ const [
 ] = KEY_TOKENS as [string, string, string, string, string, string, string, string, string, string, string, string, string, string, string];
 
 const QUOTE = 34;
-const BACKSLASH = 92;
 const MINUS = 45;
 const DOT = 46;
 const ZERO = 48;
@@ -56,22 +55,15 @@ class Cursor {
     return true;
   }
 
-  /** A string value without escapes or control characters: the index after its closing quote
-   * (its text is text[start + 1, result - 1)), or -1. */
+  /** A string value: the index after its closing quote (its text is text[start + 1, result - 1)),
+   * or -1. Only for a line `clean` has passed, where the next quote closes the string. */
   plainString(): number {
-    const { text, end } = this;
-    let i = this.at;
-    if (text.charCodeAt(i) !== QUOTE) return -1;
-    for (i++; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === QUOTE) {
-        this.at = i + 1;
-        return i + 1;
-      }
-      // An escape needs JSON.parse; a raw control character is invalid JSON.
-      if (c === BACKSLASH || c < 0x20) return -1;
-    }
-    return -1;
+    const { text, at } = this;
+    if (text.charCodeAt(at) !== QUOTE) return -1;
+    const close = text.indexOf('"', at + 1);
+    if (close === -1 || close >= this.end) return -1;
+    this.at = close + 1;
+    return close + 1;
   }
 
   /** A JSON number of the form -?(0|[1-9][0-9]*)(.[0-9]+)? with at most MAX_DIGITS digits, as
@@ -115,6 +107,18 @@ class Cursor {
 
 const cursor = new Cursor();
 
+/** A backslash (an escape, which needs JSON.parse) or a control character (invalid in a JSON
+ * string, whitespace or invalid outside). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for.
+const UNUSUAL = /[\\\x00-\x1f]/g;
+
+/** Whether text[from, to) holds no UNUSUAL character: one native scan instead of a loop over
+ * every character of the line. */
+function clean(text: string, from: number, to: number): boolean {
+  UNUSUAL.lastIndex = from;
+  return !UNUSUAL.test(text) || UNUSUAL.lastIndex - 1 >= to;
+}
+
 /** A date-time string value in one of the common forms: its epoch micros (NaN otherwise); the
  * value's text is text[cursor.at - n - 1, cursor.at - 1). */
 function dateValue(): number {
@@ -142,6 +146,50 @@ function labelValue(): string | null | undefined {
   return after === -1 ? undefined : text.slice(from, after - 1);
 }
 
+type Labels = [string | null, string | null, string | null, string | null];
+
+/** The labels of the last lines by the text of their section (from pipeline_name's value to
+ * the closing brace): a file has few label combinations, so most lines reuse one array and its
+ * strings instead of cutting four out (and Map lookups of those strings find their hash cached). */
+const sections = new Map<string, Labels>();
+let sectionChars = 0;
+/** Combinations and characters kept at most; past either the table starts over. */
+const MAX_SECTIONS = 4096;
+const MAX_SECTION_CHARS = 1 << 20;
+
+/** A copy of a string that holds its own characters: a slice may keep the whole text it was
+ * cut from alive, and the table outlives the text. */
+const own = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+const ownLabel = (text: string | null): string | null => (text === null ? null : own(text));
+
+/** The four labels from pipeline_name's value at `from` to the record's closing brace at to - 1;
+ * undefined unless each is plain (a string, or null but for pipeline_name, which the full decode
+ * infers). The arrays are shared between lines: callers must not change them. */
+function labelSection(text: string, from: number, to: number): Labels | undefined {
+  if (text.charCodeAt(to - 1) !== 125) return undefined;
+  const key = text.slice(from, to - 1);
+  const known = sections.get(key);
+  if (known) return known;
+  cursor.at = from;
+  // A missing name is inferred from the paths: the full decode does that.
+  const pipelineName = labelValue();
+  if (typeof pipelineName !== "string" || !cursor.key(SCRIPT)) return undefined;
+  const script = labelValue();
+  if (script === undefined || !cursor.key(TYPE)) return undefined;
+  const type = labelValue();
+  if (type === undefined || !cursor.key(ENVIRONMENT)) return undefined;
+  const environment = labelValue();
+  if (environment === undefined || cursor.at !== to - 1) return undefined;
+  if (sections.size >= MAX_SECTIONS || sectionChars + key.length > MAX_SECTION_CHARS) {
+    sections.clear();
+    sectionChars = 0;
+  }
+  const labels: Labels = [own(pipelineName), ownLabel(script), ownLabel(type), ownLabel(environment)];
+  sections.set(own(key), labels);
+  sectionChars += key.length;
+  return labels;
+}
+
 /**
  * The index's keys of the line text[from, to) when it is a run in the form the service writes
  * (every field in FIELD_NAMES order, no whitespace, strings without escapes, plain numbers,
@@ -153,6 +201,7 @@ export function scanRunKeys(text: string, from: number, to: number): RunKeys | u
   cursor.text = text;
   cursor.at = from;
   cursor.end = to;
+  if (!clean(text, from, to)) return undefined;
   if (!cursor.key(START_LOCAL)) return undefined;
   const startLocalMicros = dateValue();
   if (Number.isNaN(startLocalMicros) || !cursor.key(END_LOCAL) || Number.isNaN(dateValue())) return undefined;
@@ -174,17 +223,10 @@ export function scanRunKeys(text: string, from: number, to: number): RunKeys | u
   const codeAfter = cursor.plainString();
   if (codeAfter === -1 || !cursor.key(PIPELINE)) return undefined;
   const nameFrom = cursor.at + 1;
-  // A missing name is inferred from the paths: the full decode does that.
-  const pipelineName = labelValue();
-  if (typeof pipelineName !== "string") return undefined;
-  const nameTo = cursor.at - 1;
-  if (!cursor.key(SCRIPT)) return undefined;
-  const script = labelValue();
-  if (script === undefined || !cursor.key(TYPE)) return undefined;
-  const type = labelValue();
-  if (type === undefined || !cursor.key(ENVIRONMENT)) return undefined;
-  const environment = labelValue();
-  if (environment === undefined || cursor.at !== to - 1 || text.charCodeAt(cursor.at) !== 125) return undefined;
+  const labels = labelSection(text, nameFrom - 1, to);
+  if (!labels) return undefined;
+  // A plain string's text is the string: the name ends where its length says.
+  const nameTo = nameFrom + (labels[0] as string).length;
   const startUtcText = text.slice(startUtcFrom, startUtcTo);
   return {
     startMicros,
@@ -196,6 +238,6 @@ export function scanRunKeys(text: string, from: number, to: number): RunKeys | u
     rowcount,
     // The common UTC form with T and Z is canonical as it is.
     startUtc: startUtcText.length === 20 && startUtcText.charCodeAt(10) === 84 ? startUtcText : (parseDateTime(startUtcText) as { utc: string }).utc,
-    labels: [pipelineName, script, type, environment],
+    labels,
   };
 }
