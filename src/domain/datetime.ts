@@ -45,19 +45,24 @@ const two = (text: string, at: number) => digit(text, at) * 10 + digit(text, at 
  * call this millions of times. NaN for anything else, which then takes the general path.
  */
 export function commonFormMicros(text: string): number {
-  const n = text.length;
+  return commonFormMicrosAt(text, 0, text.length);
+}
+
+/** commonFormMicros of text[from, from + n), read in place (the build scans lines without
+ * cutting their values out). */
+export function commonFormMicrosAt(text: string, from: number, n: number): number {
   if (n !== 19 && n !== 20 && n !== 25) return Number.NaN;
-  const sep = text.charCodeAt(10);
-  if ((sep !== 84 && sep !== 32) || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return Number.NaN;
-  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return Number.NaN;
-  if (n === 20 && text.charCodeAt(19) !== 90) return Number.NaN;
-  if (n === 25 && !text.endsWith("+00:00")) return Number.NaN;
-  const year = two(text, 0) * 100 + two(text, 2);
-  const month = two(text, 5);
-  const day = two(text, 8);
-  const hour = two(text, 11);
-  const minute = two(text, 14);
-  const second = two(text, 17);
+  const sep = text.charCodeAt(from + 10);
+  if ((sep !== 84 && sep !== 32) || text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45) return Number.NaN;
+  if (text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58) return Number.NaN;
+  if (n === 20 && text.charCodeAt(from + 19) !== 90) return Number.NaN;
+  if (n === 25 && !text.startsWith("+00:00", from + 19)) return Number.NaN;
+  const year = two(text, from) * 100 + two(text, from + 2);
+  const month = two(text, from + 5);
+  const day = two(text, from + 8);
+  const hour = two(text, from + 11);
+  const minute = two(text, from + 14);
+  const second = two(text, from + 17);
   // NaN fails every comparison, so non-digits fall through to the general parser.
   if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59)) return Number.NaN;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);

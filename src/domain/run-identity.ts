@@ -12,11 +12,21 @@ export const identityKey = (run: PipelineRun): string => JSON.stringify(IDENTITY
  * FNV-1a over the fields in turn, without building a string: index builds call it per line.
  */
 export function identityHash(pipelineName: string | null, dateCode: string, pid: number): number {
+  if (pipelineName === null) return identityTail(fnv1aStep(FNV1A_OFFSET, 0xffff), dateCode, 0, dateCode.length, pid);
+  return identityHashIn(pipelineName, 0, pipelineName.length, dateCode, 0, dateCode.length, pid);
+}
+
+/** identityHash of the pipeline name text[nameFrom, nameTo) and the date code
+ * code[codeFrom, codeTo), read in place. */
+export function identityHashIn(name: string, nameFrom: number, nameTo: number, code: string, codeFrom: number, codeTo: number, pid: number): number {
   let h = FNV1A_OFFSET;
-  if (pipelineName === null) h = fnv1aStep(h, 0xffff);
-  else for (let i = 0; i < pipelineName.length; i++) h = fnv1aStep(h, pipelineName.charCodeAt(i));
-  h = fnv1aStep(h, 0x10000);
-  for (let i = 0; i < dateCode.length; i++) h = fnv1aStep(h, dateCode.charCodeAt(i));
+  for (let i = nameFrom; i < nameTo; i++) h = fnv1aStep(h, name.charCodeAt(i));
+  return identityTail(h, code, codeFrom, codeTo, pid);
+}
+
+function identityTail(hash: number, code: string, codeFrom: number, codeTo: number, pid: number): number {
+  let h = fnv1aStep(hash, 0x10000);
+  for (let i = codeFrom; i < codeTo; i++) h = fnv1aStep(h, code.charCodeAt(i));
   h = fnv1aStep(h, 0x10001);
   h = fnv1aStep(h, pid & 0xffff);
   h = fnv1aStep(h, Math.floor(pid / 65536));

@@ -1,9 +1,11 @@
 import { isAscii } from "node:buffer";
 import { readSync } from "node:fs";
+import type { RunKeys } from "../../domain/run-decoder.ts";
+import { scanRunKeys } from "../../domain/run-line-scanner.ts";
 import { CHUNK_ROWS, Chunk, COLUMNS, type Column } from "./index/chunk.ts";
 import { Labels, type LabelValues } from "./index/labels.ts";
 import { runNow, stableOrder } from "./index/stable-order.ts";
-import { decodeLineKeys } from "./record-codec.ts";
+import { decodeLineKeys, decodeLineKeysInFull, type IndexedLine } from "./record-codec.ts";
 
 const NEWLINE = 0x0a;
 const decoder = new TextDecoder();
@@ -102,12 +104,11 @@ function parseInto(out: ParsedRange, labels: Labels, fd: number, range: ByteRang
   out.first = base + at;
 
   let chunk: Chunk | null = null;
-  const add = (keys: ReturnType<typeof decodeLineKeys> & { kind: "run" }, offset: number, length: number) => {
+  const add = (k: RunKeys, offset: number, length: number) => {
     if (!chunk || chunk.n === CHUNK_ROWS) {
       chunk = new Chunk();
       out.chunks.push(chunk);
     }
-    const k = keys.keys;
     const i = chunk.n++;
     chunk.start[i] = k.startMicros;
     chunk.end[i] = k.endMicros;
@@ -122,9 +123,8 @@ function parseInto(out: ParsedRange, labels: Labels, fd: number, range: ByteRang
     if (gap < out.minGap) out.minGap = gap;
     out.rows += 1;
   };
-  const judge = (text: string, offset: number, length: number) => {
-    const decoded = decodeLineKeys(text);
-    if (decoded.kind === "run") add(decoded, offset, length);
+  const judge = (decoded: IndexedLine, offset: number, length: number) => {
+    if (decoded.kind === "run") add(decoded.keys, offset, length);
     else if (decoded.kind === "invalid") out.skipped.push({ line: out.lines, reason: decoded.reason });
     out.lines += 1;
     out.next = offset + length + 1;
@@ -149,7 +149,13 @@ function parseInto(out: ParsedRange, labels: Labels, fd: number, range: ByteRang
           }
           const nl = text.indexOf("\n", from);
           const stop = nl === -1 ? text.length : nl;
-          judge(text.slice(from, stop), base + at + from, stop - from);
+          // The usual line is read in place; any other is cut out and decoded in full.
+          const keys = scanRunKeys(text, from, stop);
+          if (keys) {
+            add(keys, base + at + from, stop - from);
+            out.lines += 1;
+            out.next = base + at + stop + 1;
+          } else judge(decodeLineKeysInFull(text.slice(from, stop)), base + at + from, stop - from);
           if (nl === -1) break;
           from = nl + 1;
         }
@@ -161,7 +167,7 @@ function parseInto(out: ParsedRange, labels: Labels, fd: number, range: ByteRang
             break;
           }
           const nl = view.indexOf(NEWLINE, cut);
-          judge(decoder.decode(view.subarray(cut, nl)), base + cut, nl - cut);
+          judge(decodeLineKeys(decoder.decode(view.subarray(cut, nl))), base + cut, nl - cut);
           cut = nl + 1;
         }
       }
@@ -185,7 +191,7 @@ function parseInto(out: ParsedRange, labels: Labels, fd: number, range: ByteRang
     const decoded = decodeLineKeys(decoder.decode(buffer.subarray(at, filled)));
     // A whole record is served; anything else waits for the rest of the line.
     if (decoded.kind === "run") {
-      add(decoded, offset, length);
+      add(decoded.keys, offset, length);
       out.lines += 1;
       out.next = offset + length;
       out.provisional = true;

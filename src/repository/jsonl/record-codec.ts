@@ -1,5 +1,6 @@
 import type { PipelineRun } from "../../domain/pipeline-info.ts";
 import { type DecodedRun, decodeRunKeys, decodeStoredRun, type RunKeys } from "../../domain/run-decoder.ts";
+import { scanRunKeys } from "../../domain/run-line-scanner.ts";
 
 export type DecodedLine = { kind: "run"; run: PipelineRun; startMicros: number; endMicros: number } | { kind: "blank" } | { kind: "invalid"; reason: string };
 
@@ -31,6 +32,13 @@ export type IndexedLine = { kind: "run"; keys: RunKeys } | { kind: "blank" } | {
 
 /** What the index needs of a line; accepts exactly the lines decodeLine accepts. */
 export function decodeLineKeys(line: Uint8Array | string): IndexedLine {
+  const text = typeof line === "string" ? line : decoder.decode(line);
+  const scanned = scanRunKeys(text, 0, text.length);
+  return scanned ? { kind: "run", keys: scanned } : decodeLineKeysInFull(text);
+}
+
+/** decodeLineKeys through JSON.parse and decodeRunKeys, for lines the scanner does not read. */
+export function decodeLineKeysInFull(line: Uint8Array | string): IndexedLine {
   const parsed = parseLine(line);
   if (parsed.kind !== "value") return parsed;
   const decoded = decodeRunKeys(parsed.value);
