@@ -212,6 +212,9 @@ export async function buildGeneration(
         cancel: () => new BuildCancelledError(),
         progress,
       });
+      // The parse's garbage and the workers' transferred buffers go back before the final sort
+      // allocates its keys and spare column: the start's peak is the sort's, not both at once.
+      Bun.gc(true);
       // Bytes appended since the stat are left to the next sync, as a follow reads them.
       await gen.index.finishBuild(pause);
     } else {

@@ -62,9 +62,18 @@ export async function buildInParallel(cursor: BuildCursor, fd: number, size: num
     for (const r of results) r.reject(failure);
   };
   let next = 0;
+  let merged = 0;
   const workers: Worker[] = [];
+  // Parsed ranges wait for the merge in memory: a worker that would run further ahead than this
+  // waits instead, so a merge slower than the parse cannot pile up the file's rows twice.
+  const idle: Worker[] = [];
+  const aheadLimit = 2 * options.workers;
   const dispatch = (worker: Worker) => {
     if (next >= ranges.length || failure) return;
+    if (next - merged >= aheadLimit) {
+      idle.push(worker);
+      return;
+    }
     const id = next++;
     worker.postMessage({ fd, size, range: ranges[id] as ByteRange, id } satisfies WorkerRequest);
   };
@@ -95,6 +104,8 @@ export async function buildInParallel(cursor: BuildCursor, fd: number, size: num
     for (let id = 0; id < ranges.length; id++) {
       const parsed = await (results[id] as Deferred<ParsedRange>).promise;
       results[id] = settled;
+      merged = id + 1;
+      while (idle.length > 0 && next - merged < aheadLimit) dispatch(idle.pop() as Worker);
       if (parsed.lines === 0) continue;
       if (parsed.first !== cursor.indexedBytes || cursor.provisionalTail) {
         throw new Error(`index build: range ${id} does not continue where the previous one ended`);
