@@ -15,9 +15,7 @@ const SYNC_BUDGET_MS = 4;
 /** A buffer a caller reuses across fetches, so a long export does not allocate one per batch. */
 export class ScratchBuffer {
   private bytes = new Uint8Array(0);
-  /** Fresh memory for each span, or (once handed over) the same memory each time. */
-  take(size: number, reuse: boolean): Uint8Array {
-    if (!reuse) return new Uint8Array(size);
+  take(size: number): Uint8Array {
     if (this.bytes.length < size) this.bytes = new Uint8Array(Math.max(size, this.bytes.length * 2));
     return this.bytes.subarray(0, size);
   }
@@ -25,19 +23,22 @@ export class ScratchBuffer {
 
 /**
  * Reads lines back by (offset, length), in the order asked. Lines close together in the file,
- * as runs stored around the same time are, come in one read instead of one each.
+ * as runs stored around the same time are, come in one read instead of one each. Every span
+ * read lands in one buffer: a filtered export reads one span per line, and allocating each
+ * one cost more than the read itself.
  *
- * With `scratch`, the returned lines share one reused buffer: they are valid only until the next
- * call with the same scratch, and then only when every line came from a single read.
+ * With `scratch`, the returned lines share its memory: they are valid until the next call with
+ * the same scratch.
  */
 export async function fetchLines(handle: FileHandle, offsets: ArrayLike<number>, lengths: ArrayLike<number>, scratch?: ScratchBuffer): Promise<Uint8Array[]> {
   const n = offsets.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (offsets[a] as number) - (offsets[b] as number));
-  const out: Uint8Array[] = new Array(n);
-  let i = 0;
-  let spans = 0;
-  let lastYield = performance.now();
-  while (i < n) {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (!isAscending(offsets)) order.sort((a, b) => (offsets[a] as number) - (offsets[b] as number));
+  // Spans as (file start, file end, first index into order), then one buffer for all of them.
+  const spans: number[] = [];
+  let total = 0;
+  for (let i = 0; i < n; ) {
     const first = order[i] as number;
     const spanStart = offsets[first] as number;
     let spanEnd = spanStart + (lengths[first] as number);
@@ -50,30 +51,45 @@ export async function fetchLines(handle: FileHandle, offsets: ArrayLike<number>,
       spanEnd = Math.max(spanEnd, end);
       j++;
     }
-    // Only the first span may use the scratch buffer; later spans of the same call need their own.
-    const buffer = scratch ? scratch.take(spanEnd - spanStart, spans === 0) : new Uint8Array(spanEnd - spanStart);
-    spans += 1;
+    spans.push(spanStart, spanEnd, i);
+    total += spanEnd - spanStart;
+    i = j;
+  }
+  const buffer = scratch ? scratch.take(total) : new Uint8Array(total);
+  const out: Uint8Array[] = new Array(n);
+  let at = 0;
+  let lastYield = performance.now();
+  for (let s = 0; s < spans.length; s += 3) {
+    const spanStart = spans[s] as number;
+    const size = (spans[s + 1] as number) - spanStart;
+    const into = buffer.subarray(at, at + size);
     let read = 0;
-    if (buffer.length <= SYNC_SPAN && performance.now() - lastYield < SYNC_BUDGET_MS) {
-      while (read < buffer.length) {
-        const bytesRead = readSync(handle.fd, buffer, read, buffer.length - read, spanStart + read);
+    if (size <= SYNC_SPAN && performance.now() - lastYield < SYNC_BUDGET_MS) {
+      while (read < size) {
+        const bytesRead = readSync(handle.fd, into, read, size - read, spanStart + read);
         if (bytesRead === 0) break;
         read += bytesRead;
       }
     } else {
-      while (read < buffer.length) {
-        const { bytesRead } = await handle.read(buffer, read, buffer.length - read, spanStart + read);
+      while (read < size) {
+        const { bytesRead } = await handle.read(into, read, size - read, spanStart + read);
         if (bytesRead === 0) break;
         read += bytesRead;
       }
       lastYield = performance.now();
     }
-    for (let k = i; k < j; k++) {
+    const end = s + 3 < spans.length ? (spans[s + 5] as number) : n;
+    for (let k = spans[s + 2] as number; k < end; k++) {
       const index = order[k] as number;
-      const from = (offsets[index] as number) - spanStart;
+      const from = at + (offsets[index] as number) - spanStart;
       out[index] = buffer.subarray(from, from + (lengths[index] as number));
     }
-    i = j;
+    at += size;
   }
   return out;
+}
+
+function isAscending(values: ArrayLike<number>): boolean {
+  for (let i = 1; i < values.length; i++) if ((values[i] as number) < (values[i - 1] as number)) return false;
+  return true;
 }

@@ -139,13 +139,29 @@ export function pageOf(columns: SortedColumns, rows: RowReader, s: Selection, re
 
 /** Line references of every selected row in `order`: a snapshot later inserts cannot move. */
 export function refsOf(columns: SortedColumns, rows: RowReader, s: Selection, order: RunOrder): { offsets: Float64Array; lengths: Uint32Array } {
-  const list: number[] = [];
   if (order.field === "start_utc") {
-    scan(columns, s, (_chunk, i, c) => void list.push(columns.position(c, i)), !order.descending);
-  } else {
-    scan(columns, s, (_chunk, i, c) => void list.push(columns.position(c, i)));
-    list.sort((a, b) => rows.compare(a, b, order));
+    // Rows come in the answer's order: their line references are copied as the scan finds them.
+    let offsets = new Float64Array(1024);
+    let lengths = new Uint32Array(1024);
+    let n = 0;
+    scan(
+      columns,
+      s,
+      (chunk, i) => {
+        if (n === offsets.length) {
+          offsets = grown(offsets, new Float64Array(n * 2));
+          lengths = grown(lengths, new Uint32Array(n * 2));
+        }
+        offsets[n] = chunk.offset[i] as number;
+        lengths[n++] = chunk.length[i] as number;
+      },
+      !order.descending,
+    );
+    return { offsets: offsets.subarray(0, n), lengths: lengths.subarray(0, n) };
   }
+  const list: number[] = [];
+  scan(columns, s, (_chunk, i, c) => void list.push(columns.position(c, i)));
+  list.sort((a, b) => rows.compare(a, b, order));
   const offsets = new Float64Array(list.length);
   const lengths = new Uint32Array(list.length);
   for (let k = 0; k < list.length; k++) {
@@ -154,6 +170,11 @@ export function refsOf(columns: SortedColumns, rows: RowReader, s: Selection, or
     lengths[k] = ref.length;
   }
   return { offsets, lengths };
+}
+
+function grown<T extends Float64Array | Uint32Array>(values: T, into: T): T {
+  into.set(values);
+  return into;
 }
 
 const minCursor = <T extends { chunk: number; row: number }>(a: T, b: T) => (a.chunk < b.chunk || (a.chunk === b.chunk && a.row <= b.row) ? a : b);
