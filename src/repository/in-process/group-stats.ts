@@ -59,6 +59,12 @@ export class GroupStats {
     this.recentStarts.add(startMicros);
   }
 
+  /** Gives back the samples' room for growth (see SortedSample.trim). */
+  trim(): void {
+    this.durations.trim();
+    this.rowcounts.trim();
+  }
+
   get lastStart(): number {
     return this.lastMicros;
   }

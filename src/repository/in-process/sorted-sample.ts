@@ -16,12 +16,16 @@ export class SortedSample {
   }
 
   add(v: number): void {
-    if (this.n === this.values.length) {
-      const grown = new Float64Array(this.n * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
+    // transfer() hands the old memory back at once; a copy would leave it to the collector,
+    // and a build grows thousands of these at a time.
+    if (this.n === this.values.length) this.values = new Float64Array(this.values.buffer.transfer(this.n * 2 * 8));
     this.values[this.n++] = v;
+  }
+
+  /** Gives back the room kept for growth: after a build, doubling leaves up to half unused. */
+  trim(): void {
+    const keep = Math.max(16, this.n);
+    if (this.values.length > keep) this.values = new Float64Array(this.values.buffer.transfer(keep * 8));
   }
 
   /** The k-th smallest value (0-based); the sample must not be empty. */

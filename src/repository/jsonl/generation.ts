@@ -212,8 +212,10 @@ export async function buildGeneration(
         cancel: () => new BuildCancelledError(),
         progress,
       });
-      // The parse's garbage and the workers' transferred buffers go back before the final sort
-      // allocates its keys and spare column: the start's peak is the sort's, not both at once.
+      // The parse's garbage, the workers' transferred buffers and the statistics' spare room go
+      // back before the final sort allocates its permutation: the start's peak is the sort's, not
+      // both at once.
+      gen.index.trimStatistics();
       Bun.gc(true);
       // Bytes appended since the stat are left to the next sync, as a follow reads them.
       await gen.index.finishBuild(pause);
@@ -241,7 +243,6 @@ async function openFile(path: string): Promise<FileHandle | null> {
   }
 }
 
-/** Marks a generation replaced; its file handle closes once no read uses it. */
 /**
  * Keeps the generation's file handle open until the returned function is called, also when the
  * generation is retired meanwhile (a rotation, a deletion's rewrite): an export that spans many
@@ -258,6 +259,7 @@ export function useGeneration(gen: Generation): () => void {
   };
 }
 
+/** Marks a generation replaced; its file handle closes once no read uses it. */
 export function retireGeneration(gen: Generation) {
   gen.retired = true;
   if (gen.users === 0) void gen.handle?.close().catch(() => {});

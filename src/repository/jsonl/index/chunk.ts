@@ -98,6 +98,63 @@ export class Chunk {
     this.identity = grow(this.identity);
   }
 
+  /** Sets row k to row i of `from` (a permutation moves rows one at a time). */
+  copyRow(k: number, from: Chunk, i: number): void {
+    this.start[k] = from.start[i] as number;
+    this.end[k] = from.end[i] as number;
+    this.startLocal[k] = from.startLocal[i] as number;
+    this.elapsed[k] = from.elapsed[i] as number;
+    this.rowcount[k] = from.rowcount[i] as number;
+    this.offset[k] = from.offset[i] as number;
+    this.length[k] = from.length[i] as number;
+    this.group[k] = from.group[i] as number;
+    this.identity[k] = from.identity[i] as number;
+  }
+
+  /** Exchanges rows i of this chunk and j of `other`. */
+  swapRow(i: number, other: Chunk, j: number): void {
+    let f = this.start[i] as number;
+    this.start[i] = other.start[j] as number;
+    other.start[j] = f;
+    f = this.end[i] as number;
+    this.end[i] = other.end[j] as number;
+    other.end[j] = f;
+    f = this.startLocal[i] as number;
+    this.startLocal[i] = other.startLocal[j] as number;
+    other.startLocal[j] = f;
+    f = this.elapsed[i] as number;
+    this.elapsed[i] = other.elapsed[j] as number;
+    other.elapsed[j] = f;
+    f = this.rowcount[i] as number;
+    this.rowcount[i] = other.rowcount[j] as number;
+    other.rowcount[j] = f;
+    f = this.offset[i] as number;
+    this.offset[i] = other.offset[j] as number;
+    other.offset[j] = f;
+    f = this.length[i] as number;
+    this.length[i] = other.length[j] as number;
+    other.length[j] = f;
+    f = this.group[i] as number;
+    this.group[i] = other.group[j] as number;
+    other.group[j] = f;
+    f = this.identity[i] as number;
+    this.identity[i] = other.identity[j] as number;
+    other.identity[j] = f;
+  }
+
+  /** Exchanges the column arrays (not the row counts) of this chunk and `other`. */
+  exchangeColumns(other: Chunk): void {
+    [this.start, other.start] = [other.start, this.start];
+    [this.end, other.end] = [other.end, this.end];
+    [this.startLocal, other.startLocal] = [other.startLocal, this.startLocal];
+    [this.elapsed, other.elapsed] = [other.elapsed, this.elapsed];
+    [this.rowcount, other.rowcount] = [other.rowcount, this.rowcount];
+    [this.offset, other.offset] = [other.offset, this.offset];
+    [this.length, other.length] = [other.length, this.length];
+    [this.group, other.group] = [other.group, this.group];
+    [this.identity, other.identity] = [other.identity, this.identity];
+  }
+
   column(name: ColumnName): Column {
     return this[name];
   }

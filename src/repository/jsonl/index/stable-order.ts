@@ -22,26 +22,153 @@ export async function runSliced<T>(steps: Steps<T>, pause: Pause): Promise<T> {
 }
 
 const MIN_RUN = 32;
+/** Inputs up to this many keys are merge-sorted whole; larger ones are first dealt into key
+ * ranges of about this many keys each, so every sort runs in cache on its own range. */
+const RANGE_KEYS = 1 << 16;
+/** Keys between two pauses of a pass. */
+const SLICE_KEYS = 1 << 17;
 
 /**
- * The permutation that sorts `keys` ascending, keeping equal keys in their given order: a
- * natural merge sort, so a sorted input costs one pass, a reversed or a concatenation of k
- * sorted files log k passes, and any order at most O(n log n). The keys move along with the
- * permutation (`keys` is the caller's copy, and is reordered), so every pass reads them in
- * sequence instead of through the permutation: at millions of rows that is the difference
- * between a pass in cache and a cache miss per comparison. With `pause`, it yields after each
- * pass and inside long passes, so a million keys never hold the caller for long.
+ * The permutation that sorts the keys (the parts taken as one array, in order) ascending,
+ * keeping equal keys in their given order, with pauses (`yield`) so that millions of keys never
+ * hold the caller for long. A sorted input costs one pass and no memory beyond the permutation.
+ *
+ * Small inputs get a natural merge sort: a reversed input or a concatenation of k sorted ones
+ * costs log k passes, any order at most O(n log n). Large ones are dealt by key into ranges of
+ * about RANGE_KEYS keys (a counting pass, then one stable scatter of positions) and each
+ * range's keys are fetched and merge-sorted with small spares: the permutation's 4 bytes a
+ * key and little else, where a merge of the whole input needs 24, and each range's passes stay
+ * in cache. Keys crowded into
+ * one range (one bin of the deal holds them all) sort like a small input of that size.
  */
-export function* stableOrder(keys: Float64Array): Steps<Uint32Array> {
-  const n = keys.length;
-  let order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const bounds = yield* naturalRuns(keys, order);
-  if (bounds.length <= 2) return order;
-  let spare = new Uint32Array(n);
+export function* stableOrder(parts: Float64Array | readonly Float64Array[]): Steps<Uint32Array> {
+  const list = parts instanceof Float64Array ? [parts] : parts;
+  let n = 0;
+  let sorted = true;
+  let previous = -Infinity;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const part of list) {
+    n += part.length;
+    // Indexed loops: for-of over a typed array inside a generator made an object per key.
+    for (let i = 0; i < part.length; i++) {
+      const v = part[i] as number;
+      if (v < previous) sorted = false;
+      previous = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const order = new Uint32Array(n);
+  if (sorted) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order;
+  }
+  if (n <= 2 * RANGE_KEYS) {
+    const keys = new Float64Array(n);
+    let at = 0;
+    for (const part of list) {
+      keys.set(part, at);
+      at += part.length;
+    }
+    for (let i = 0; i < n; i++) order[i] = i;
+    yield* sortInPlace(keys, order, new Float64Array(n), new Uint32Array(n));
+    return order;
+  }
+
+  // The deal: bins of equal key width, about 64 keys each when keys are spread evenly.
+  const bins = Math.min(1 << 20, Math.max(1024, 2 ** Math.ceil(Math.log2(n / 64))));
+  const scale = bins / (max - min);
+  const binOf = (v: number) => Math.min(bins - 1, Math.floor((v - min) * scale));
+  const first = new Uint32Array(bins + 1);
+  let since = 0;
+  for (const part of list) {
+    for (let i = 0; i < part.length; i++) {
+      const b = binOf(part[i] as number) + 1;
+      first[b] = (first[b] as number) + 1;
+    }
+    since += part.length;
+    if (since >= SLICE_KEYS) {
+      since = 0;
+      yield;
+    }
+  }
+  for (let b = 0; b < bins; b++) first[b + 1] = (first[b + 1] as number) + (first[b] as number);
+  const next = first.slice(0, bins);
+  let j = 0;
+  for (const part of list) {
+    for (let i = 0; i < part.length; i++) {
+      const b = binOf(part[i] as number);
+      const at = next[b] as number;
+      next[b] = at + 1;
+      order[at] = j++;
+    }
+    since += part.length;
+    if (since >= SLICE_KEYS) {
+      since = 0;
+      yield;
+    }
+  }
+
+  // Ranges of whole bins, each sorted on its own: no key of a range is after a key of the next.
+  // A range's keys are fetched for its sort, so no copy of all the keys is ever held.
+  const keyOf = keyReader(list);
+  let keys = new Float64Array(0);
+  let spareKeys = new Float64Array(0);
+  let spareOrder = new Uint32Array(0);
+  for (let b = 0; b < bins; ) {
+    const lo = first[b] as number;
+    let e = b + 1;
+    while (e < bins && (first[e + 1] as number) - lo <= RANGE_KEYS) e++;
+    const hi = first[e] as number;
+    if (hi - lo > 1) {
+      if (keys.length < hi - lo) {
+        keys = new Float64Array(Math.max(hi - lo, RANGE_KEYS));
+        spareKeys = new Float64Array(keys.length);
+        spareOrder = new Uint32Array(keys.length);
+      }
+      for (let k = lo; k < hi; k++) keys[k - lo] = keyOf(order[k] as number);
+      yield* sortInPlace(keys.subarray(0, hi - lo), order.subarray(lo, hi), spareKeys.subarray(0, hi - lo), spareOrder.subarray(0, hi - lo));
+    }
+    since += hi - lo;
+    if (since >= SLICE_KEYS) {
+      since = 0;
+      yield;
+    }
+    b = e;
+  }
+  return order;
+}
+
+/** Key j of the parts taken as one array: parts of one length (the last may be shorter), as
+ * the index's chunks are, are read in place; others are joined once. */
+function keyReader(list: readonly Float64Array[]): (j: number) => number {
+  const size = list[0]?.length ?? 0;
+  const bits = Math.log2(size);
+  if (Number.isInteger(bits) && list.every((part, p) => part.length === size || p === list.length - 1)) {
+    const mask = size - 1;
+    return (j) => (list[j >>> bits] as Float64Array)[j & mask] as number;
+  }
+  const all = new Float64Array(list.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of list) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return (j) => all[j] as number;
+}
+
+/**
+ * Sorts `order` by `keys` stably (keys[i] is order[i]'s key, and moves with it): a natural
+ * merge sort that alternates between the arrays and the spares (of the same length), so every
+ * pass reads the keys in sequence instead of through the permutation.
+ */
+function* sortInPlace(keys: Float64Array, order: Uint32Array, spareKeys: Float64Array, spareOrder: Uint32Array): Steps<void> {
+  let runs = yield* naturalRuns(keys, order);
   let from: Float64Array = keys;
-  let to: Float64Array = new Float64Array(n);
-  let runs = bounds;
+  let fromOrder = order;
+  let to: Float64Array = spareKeys;
+  let toOrder = spareOrder;
   while (runs.length > 2) {
     const merged: number[] = [0];
     let since = 0;
@@ -49,20 +176,20 @@ export function* stableOrder(keys: Float64Array): Steps<Uint32Array> {
       const lo = runs[r] as number;
       const mid = runs[r + 1] as number;
       const hi = r + 2 < runs.length ? (runs[r + 2] as number) : mid;
-      mergeRuns(from, order, to, spare, lo, mid, hi);
+      mergeRuns(from, fromOrder, to, toOrder, lo, mid, hi);
       merged.push(hi);
       since += hi - lo;
-      if (since >= 1 << 17) {
+      if (since >= SLICE_KEYS) {
         since = 0;
         yield;
       }
     }
-    [order, spare] = [spare, order];
+    [fromOrder, toOrder] = [toOrder, fromOrder];
     [from, to] = [to, from];
     runs = merged;
     yield;
   }
-  return order;
+  if (fromOrder !== order) order.set(fromOrder);
 }
 
 /** Cuts `order` into sorted runs (reversing strictly descending ones, extending short ones by
@@ -86,7 +213,7 @@ function* naturalRuns(keys: Float64Array, order: Uint32Array): Steps<number[]> {
     bounds.push(end);
     since += end - lo;
     lo = end;
-    if (since >= 1 << 17) {
+    if (since >= SLICE_KEYS) {
       since = 0;
       yield;
     }

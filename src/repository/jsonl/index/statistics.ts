@@ -29,6 +29,11 @@ export class GroupTotals {
     return n;
   }
 
+  /** Gives back the room each group's samples kept for growth. */
+  trim(): void {
+    for (const g of this.groups) g?.trim();
+  }
+
   summaries(): PipelineStats[] {
     return rankGroups(this.groups.filter(Boolean));
   }
