@@ -18,19 +18,21 @@ const rowAt = (offset: number, start: number): RowValues => ({
   identity: (offset * 2654435761) | 0,
 });
 
-test("a build's takeover of staged rows lays them out sorted by (start, offset), every row whole", () => {
+test("a build's takeover of staged rows, either way, lays them out sorted by (start, offset), every row whole", () => {
   const random = prng(5);
   // Sizes below a chunk, over one permutation block, and with ties; starts in random order.
-  for (const [n, distinct] of [
-    [1000, 1e9],
-    [150_001, 1e9],
-    [70_000, 40],
+  for (const [n, distinct, lean] of [
+    [1000, 1e9, false],
+    [1000, 1e9, true],
+    [150_001, 1e9, false],
+    [150_001, 1e9, true],
+    [70_000, 40, true],
   ] as const) {
     const staged = new StagedRows();
     for (let i = 0; i < n; i++) staged.push(rowAt(i * 10, Math.floor(random() * distinct) * 1000));
-    const order = runNow(stableOrder(staged.starts()));
+    const order = runNow(stableOrder(staged.starts(), lean));
     const columns = new SortedColumns();
-    runNow(columns.merge(staged, order));
+    runNow(columns.merge(staged, order, false, lean));
     expect(columns.size).toBe(n);
     let previous = { start: -Infinity, offset: -Infinity };
     const seen = new Uint8Array(n);

@@ -2,7 +2,8 @@ import { isAscii } from "node:buffer";
 import { readSync } from "node:fs";
 import type { RunKeys } from "../../domain/run-decoder.ts";
 import { scanRunKeys } from "../../domain/run-line-scanner.ts";
-import { CHUNK_ROWS, Chunk, COLUMNS, type Column } from "./index/chunk.ts";
+import { CHUNK_ROWS, Chunk } from "./index/chunk.ts";
+import { gatherRows } from "./index/columns.ts";
 import { Labels, type LabelValues } from "./index/labels.ts";
 import { runNow, stableOrder } from "./index/stable-order.ts";
 import { decodeLineKeys, decodeLineKeysInFull, type IndexedLine } from "./record-codec.ts";
@@ -201,7 +202,7 @@ function parseInto(out: ParsedRange, labels: Labels, fd: number, range: ByteRang
 
 /**
  * Puts a parsed range's rows in (start, offset) order, one column at a time through one spare
- * column. Equal starts keep file order, so ranges sorted this way and taken in file order are
+ * column (gatherRows). Equal starts keep file order, so ranges sorted this way and taken in file order are
  * sorted runs of the whole file: the build's final sort then merges a few runs instead of
  * sorting every row, and the worker threads do this part of it.
  */
@@ -213,18 +214,5 @@ export function sortRange(parsed: ParsedRange): void {
   const order = runNow(stableOrder(keys));
   let sorted = true;
   for (let k = 0; k < n && sorted; k++) sorted = order[k] === k;
-  if (sorted) return;
-  const spare = new Float64Array(n);
-  for (const name of COLUMNS) {
-    const sources = chunks.map((chunk) => chunk.column(name));
-    for (let k = 0; k < n; k++) {
-      const j = order[k] as number;
-      spare[k] = (sources[Math.floor(j / CHUNK_ROWS)] as Column)[j % CHUNK_ROWS] as number;
-    }
-    for (const [c, target] of sources.entries()) {
-      const base = c * CHUNK_ROWS;
-      const rows = Math.min(CHUNK_ROWS, n - base);
-      for (let i = 0; i < rows; i++) target[i] = spare[base + i] as number;
-    }
-  }
+  if (!sorted) runNow(gatherRows(chunks, order));
 }

@@ -117,15 +117,16 @@ export class SortedColumns {
    * Merges staged rows, visited in `order` (ascending start; every staged offset is after every
    * stored one, so on equal starts stored rows come first). Only the chunks the rows fall into
    * change: they get the rows inserted in place when few arrive, or are rewritten (and split).
-   * Into an empty index, the staged chunks are taken over as they are, permuted in place.
+   * Into an empty index, the staged chunks are taken over as they are, permuted in place
+   * (`lean`: see adopt).
    *
    * The steps yield between chunks. Run in slices (`copyOnly`), the merge writes new chunks and
    * never changes the current ones, which it swaps for the merged list at the end: reads in
    * between see the rows as they were. The build's takeover alone changes rows in place; it
    * runs before anything reads the index.
    */
-  *merge(staged: StagedRows, order: Uint32Array, copyOnly = false): Steps<void> {
-    if (this.list.length === 0) yield* this.adopt(staged, order);
+  *merge(staged: StagedRows, order: Uint32Array, copyOnly = false, lean = false): Steps<void> {
+    if (this.list.length === 0) yield* this.adopt(staged, order, lean);
     else yield* this.mergeInto(staged, order, copyOnly);
   }
 
@@ -167,18 +168,19 @@ export class SortedColumns {
   }
 
   /**
-   * Takes the staged chunks as the columns, rows permuted into `order` in place by following
-   * the permutation's cycles: a build from a file in any order needs no second copy of the
-   * rows, nor of a column, and a sorted file needs no moves at all. Uses up `order`.
+   * Takes the staged chunks as the columns, rows permuted into `order`: a build from a file in
+   * any order needs no second copy of the rows, and a sorted file needs no moves at all. The
+   * rows move one column at a time through one spare column (8 bytes a row, the fastest way),
+   * or, `lean`, in place by blocks (permuteRows: slower, little beyond `order`, which it uses up).
    */
-  private *adopt(staged: StagedRows, order: Uint32Array): Steps<void> {
-    const chunks = staged.chunks;
+  private *adopt(staged: StagedRows, order: Uint32Array, lean: boolean): Steps<void> {
+    const n = order.length;
     let sorted = true;
-    for (let k = 0; k < order.length && sorted; k++) sorted = order[k] === k;
-    if (!sorted) {
-      yield* permuteRows(chunks, order);
-      for (const chunk of chunks) chunk.summary = null;
-    }
+    for (let k = 0; k < n && sorted; k++) sorted = order[k] === k;
+    const chunks = staged.chunks;
+    if (!sorted && lean) yield* permuteRows(chunks, order);
+    else if (!sorted) yield* gatherRows(chunks, order);
+    if (!sorted) for (const chunk of chunks) chunk.summary = null;
     this.list = chunks;
     this.rows = staged.size;
   }
@@ -420,6 +422,58 @@ function* permuteRows(chunks: readonly Chunk[], order: Uint32Array): Steps<void>
       moved = 0;
       yield;
     }
+  }
+}
+
+/**
+ * Puts row order[k] of the chunks (CHUNK_ROWS each, the last one possibly short) at row k, for
+ * every k, one column at a time through one spare column (8 bytes a row); yields between steps.
+ */
+export function* gatherRows(chunks: readonly Chunk[], order: Uint32Array): Steps<void> {
+  const n = order.length;
+  // One spare serves every column: Float64 holds the integer columns' values exactly.
+  const spare = new Float64Array(n);
+  const STEP = 1 << 18;
+  for (const name of COLUMNS) {
+    const sources = chunks.map((chunk) => chunk.column(name));
+    const gather = gatherOf(sources[0] as Column);
+    for (let from = 0; from < n; from += STEP) {
+      gather(sources as never, order, spare, from, Math.min(n, from + STEP));
+      yield;
+    }
+    for (let c = 0; c < sources.length; c++) {
+      const base = c * CHUNK_ROWS;
+      (sources[c] as Column).set(spare.subarray(base, Math.min(n, base + CHUNK_ROWS)));
+    }
+    yield;
+  }
+}
+
+/** A gather loop per column type: one loop over all three was several times slower. */
+function gatherOf(sample: Column): (sources: Column[], order: Uint32Array, spare: Float64Array, from: number, to: number) => void {
+  if (sample instanceof Float64Array) return gatherFloat64 as never;
+  if (sample instanceof Uint32Array) return gatherUint32 as never;
+  return gatherInt32 as never;
+}
+
+function gatherFloat64(sources: Float64Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Float64Array)[j & CHUNK_MASK] as number;
+  }
+}
+
+function gatherUint32(sources: Uint32Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Uint32Array)[j & CHUNK_MASK] as number;
+  }
+}
+
+function gatherInt32(sources: Int32Array[], order: Uint32Array, spare: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) {
+    const j = order[k] as number;
+    spare[k] = (sources[j >>> CHUNK_BITS] as Int32Array)[j & CHUNK_MASK] as number;
   }
 }
 

@@ -22,8 +22,7 @@ export async function runSliced<T>(steps: Steps<T>, pause: Pause): Promise<T> {
 }
 
 const MIN_RUN = 32;
-/** Inputs up to this many keys are merge-sorted whole; larger ones are first dealt into key
- * ranges of about this many keys each, so every sort runs in cache on its own range. */
+/** Keys a range of the lean sort holds about, at most (see stableOrder). */
 const RANGE_KEYS = 1 << 16;
 /** Keys between two pauses of a pass. */
 const SLICE_KEYS = 1 << 17;
@@ -33,15 +32,15 @@ const SLICE_KEYS = 1 << 17;
  * keeping equal keys in their given order, with pauses (`yield`) so that millions of keys never
  * hold the caller for long. A sorted input costs one pass and no memory beyond the permutation.
  *
- * Small inputs get a natural merge sort: a reversed input or a concatenation of k sorted ones
- * costs log k passes, any order at most O(n log n). Large ones are dealt by key into ranges of
- * about RANGE_KEYS keys (a counting pass, then one stable scatter of positions) and each
- * range's keys are fetched and merge-sorted with small spares: the permutation's 4 bytes a
- * key and little else, where a merge of the whole input needs 24, and each range's passes stay
- * in cache. Keys crowded into
- * one range (one bin of the deal holds them all) sort like a small input of that size.
+ * The keys get a natural merge sort: a reversed input or a concatenation of k sorted ones costs
+ * log k passes, any order at most O(n log n), with a copy of the keys and spares, 24 bytes a key.
+ * `lean`, a large input is instead dealt by key into ranges of about RANGE_KEYS keys (a
+ * counting pass, then one stable scatter of positions), and each range's keys are fetched and
+ * merge-sorted with small spares: the permutation's 4 bytes a key and little else, each range's
+ * passes in cache, but presorted stretches longer than a range no longer save passes. Keys
+ * crowded into one range (one bin of the deal holds them all) sort like a whole input that size.
  */
-export function* stableOrder(parts: Float64Array | readonly Float64Array[]): Steps<Uint32Array> {
+export function* stableOrder(parts: Float64Array | readonly Float64Array[], lean = false): Steps<Uint32Array> {
   const list = parts instanceof Float64Array ? [parts] : parts;
   let n = 0;
   let sorted = true;
@@ -64,7 +63,7 @@ export function* stableOrder(parts: Float64Array | readonly Float64Array[]): Ste
     for (let i = 0; i < n; i++) order[i] = i;
     return order;
   }
-  if (n <= 2 * RANGE_KEYS) {
+  if (!lean || n <= 2 * RANGE_KEYS) {
     const keys = new Float64Array(n);
     let at = 0;
     for (const part of list) {
