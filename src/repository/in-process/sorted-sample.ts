@@ -16,16 +16,14 @@ export class SortedSample {
   }
 
   add(v: number): void {
-    // transfer() hands the old memory back at once; a copy would leave it to the collector,
-    // and a build grows thousands of these at a time.
-    if (this.n === this.values.length) this.values = new Float64Array(this.values.buffer.transfer(this.n * 2 * 8));
+    if (this.n === this.values.length) this.values = resized(this.values, this.n * 2);
     this.values[this.n++] = v;
   }
 
   /** Gives back the room kept for growth: after a build, doubling leaves up to half unused. */
   trim(): void {
     const keep = Math.max(16, this.n);
-    if (this.values.length > keep) this.values = new Float64Array(this.values.buffer.transfer(keep * 8));
+    if (this.values.length > keep) this.values = resized(this.values, keep);
   }
 
   /** The k-th smallest value (0-based); the sample must not be empty. */
@@ -48,6 +46,19 @@ export class SortedSample {
     }
     return this.values.subarray(this.sortedN, this.n).sort();
   }
+}
+
+/**
+ * The values in an array of `length`. transfer() hands the old memory back at once, where a copy
+ * leaves it to the collector, and a build grows thousands of samples at a time; runtimes without
+ * it (Node 20) copy.
+ */
+function resized(values: Float64Array<ArrayBuffer>, length: number): Float64Array<ArrayBuffer> {
+  const buffer = values.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (typeof buffer.transfer === "function") return new Float64Array(buffer.transfer(length * 8));
+  const copy = new Float64Array(length);
+  copy.set(values.subarray(0, Math.min(length, values.length)));
+  return copy;
 }
 
 /** The k-th smallest of the union of two ascending arrays, by binary search over the split. */
