@@ -351,11 +351,6 @@ function upperBoundIn(chunk: Chunk, start: number): number {
   return a;
 }
 
-/**
- * spare[k] = the value of row order[k] for k in [from, to), rows numbered across `sources` (one
- * column's arrays, CHUNK_ROWS each). One function per array type, so each loop reads one element
- * type: a single loop over columns of all three types runs several times slower.
- */
 /** Rows a block of the permutation holds: 16 chunks, whose spare copy stays in cache. */
 const BLOCK_BITS = CHUNK_BITS + 4;
 const BLOCK_ROWS = 1 << BLOCK_BITS;
@@ -449,7 +444,12 @@ export function* gatherRows(chunks: readonly Chunk[], order: Uint32Array): Steps
   }
 }
 
-/** A gather loop per column type: one loop over all three was several times slower. */
+/**
+ * The gather for a column like `sample`: spare[k] = the value of row order[k] for k in
+ * [from, to), rows numbered across `sources` (one column's arrays, CHUNK_ROWS each). One function
+ * per array type, so each loop reads one element type: a single loop over columns of all three
+ * types runs several times slower.
+ */
 function gatherOf(sample: Column): (sources: Column[], order: Uint32Array, spare: Float64Array, from: number, to: number) => void {
   if (sample instanceof Float64Array) return gatherFloat64 as never;
   if (sample instanceof Uint32Array) return gatherUint32 as never;
