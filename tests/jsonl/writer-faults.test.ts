@@ -181,11 +181,12 @@ test("a disk that fills during a batch leaves nothing of it; /health is degraded
 
 /** File handles whose next operations fail as told: fsync with EIO, truncate with EIO. */
 function flakyDisk() {
-  const state = { failFsync: false, failTruncate: false, shortWrite: false };
+  const state = { failFsync: false, failTruncate: false, shortWrite: false, fsyncDelayMs: 0 };
   const fail = (code: string) => Object.assign(new Error(`${code}: i/o error`), { code });
   let stalled = false;
   const files = filesWith((real) => ({
     async datasync() {
+      if (state.fsyncDelayMs > 0) await Bun.sleep(state.fsyncDelayMs);
       if (state.failFsync) throw fail("EIO");
       return real.datasync();
     },
@@ -218,6 +219,24 @@ test("a failed fsync takes the written lines back out; the retry stores them onc
   expect((await repository.health()).writeFailures).toEqual({ EIO: 1 });
   disk.state.failFsync = false;
   await repository.insertRuns([run(1), run(2)]);
+  expect(await lines(path)).toHaveLength(3);
+  expect(await codes(repository)).toEqual(["run-0", "run-1", "run-2"]);
+});
+
+test("lines the follow loop indexed before their fsync failed are not taken for stored runs by the retry", async () => {
+  const path = join(await folder(), "runs.jsonl");
+  const disk = flakyDisk();
+  const repository = open(path, disk.files);
+  await repository.insertRuns([run(0)]);
+  // The fsync takes longer than a follow tick (50 ms): the loop indexes the lines, then they go.
+  disk.state.fsyncDelayMs = 200;
+  disk.state.failFsync = true;
+  await expect(repository.insertRuns([run(1), run(2)])).rejects.toBeInstanceOf(StoreUnavailableError);
+  expect(await lines(path)).toHaveLength(1);
+  disk.state.fsyncDelayMs = 0;
+  disk.state.failFsync = false;
+  const outcomes = await repository.insertRuns([run(1), run(2)]);
+  expect(outcomes.map((o) => o.status)).toEqual(["created", "created"]);
   expect(await lines(path)).toHaveLength(3);
   expect(await codes(repository)).toEqual(["run-0", "run-1", "run-2"]);
 });

@@ -234,6 +234,10 @@ export class JsonlWriter {
       const reason = `cannot append to ${path}: ${describeError(error)}`;
       this.failures.record(cause, reason);
       this.problems.report("error", "cannot append to the JSONL file", { path, cause, error: describeError(error) });
+      // The follow loop may have indexed the lines before the failed write was taken back out:
+      // a sync sees the file shorter than its index and re-indexes, so neither reads nor the
+      // identity checks of a retry take runs that were never stored for stored ones.
+      await this.follower.sync().catch(() => {});
       if (error instanceof StoreReadOnlyError) throw error;
       throw new StoreUnavailableError(reason, 5, { cause: error });
     }
