@@ -202,17 +202,14 @@ function parseInto(out: ParsedRange, labels: Labels, fd: number, range: ByteRang
 
 /**
  * Puts a parsed range's rows in (start, offset) order, one column at a time through one spare
- * column (gatherRows). Equal starts keep file order, so ranges sorted this way and taken in file order are
- * sorted runs of the whole file: the build's final sort then merges a few runs instead of
- * sorting every row, and the worker threads do this part of it.
+ * column (gatherRows). Equal starts keep file order, so ranges sorted this way and taken in
+ * file order are sorted runs of the whole file: the build's final sort then merges a few runs
+ * instead of sorting every row, and the worker threads do this part of it.
  */
 export function sortRange(parsed: ParsedRange): void {
-  const n = parsed.rows;
   const chunks = parsed.chunks;
-  const keys = new Float64Array(n);
-  for (const [c, chunk] of chunks.entries()) keys.set(chunk.start.subarray(0, chunk.n), c * CHUNK_ROWS);
-  const order = runNow(stableOrder(keys));
+  const order = runNow(stableOrder(chunks.map((chunk) => chunk.start.subarray(0, chunk.n))));
   let sorted = true;
-  for (let k = 0; k < n && sorted; k++) sorted = order[k] === k;
+  for (let k = 0; k < order.length && sorted; k++) sorted = order[k] === k;
   if (!sorted) runNow(gatherRows(chunks, order));
 }
