@@ -213,8 +213,7 @@ export async function buildGeneration(
         progress,
       });
       // The parse's garbage, the workers' transferred buffers and the statistics' spare room go
-      // back before the final sort allocates its permutation: the start's peak is the sort's, not
-      // both at once.
+      // back before the final sort allocates: the start's peak is the sort's, not both at once.
       gen.index.trimStatistics();
       Bun.gc(true);
       // Bytes appended since the stat are left to the next sync, as a follow reads them.

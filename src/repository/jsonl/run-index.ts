@@ -17,7 +17,7 @@ export type { IndexPage, LineRef, Selection };
 const SYNC_MERGE_ROWS = 1024;
 /**
  * Rows from which a merge sorts and lays out rows in the lean ways (stable-order.ts, columns.ts):
- * at 1M rows the fast ways add ~24 bytes a row at the peak and start 0.2-0.3 s sooner; at 10M
+ * at 1M rows the fast ways add ~24 bytes a row at the peak and start 0.2-0.5 s sooner; at 10M
  * the lean ways keep a start under 1 GiB.
  */
 const LEAN_ROWS = 1 << 22;
